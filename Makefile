@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hugepage coalescing + premapped DMA for io_uring on NVMe, as changes to
+# Debian's linux-source-6.12. See README.md.
+#
+#   make deps     apt packages (run by every other target when needed)
+#   make tree     build/linux: pristine tarball (tag "base") + our changes
+#   make kernel   guest bzImage (tinyconfig + tools/testbed/guest.config)
+#   make kunit    KUnit suites via tools/testing/kunit/kunit.py
+#   make e2e      the main job: seed fio job in a QEMU guest, summary table
+#   make check    what CI runs: kunit + e2e smoke/verify in two IOMMU modes
+#   make series   git format-patch of our changes against the base -> out/series
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+# The pinned base. Override on the command line to try another Debian build.
+LINUX_SOURCE_VERSION ?= 6.12.117-1~deb12u1
+LINUX_SOURCE_PKG     := linux-source-6.12
+TARBALL              := /usr/src/linux-source-6.12.tar.xz
+
+TOP    := $(abspath .)
+BUILD  ?= $(TOP)/build
+SRC    := $(BUILD)/linux
+KOUT   ?= $(BUILD)/kernel
+KUNIT_OUT := $(BUILD)/kunit-x86_64
+E2E    := $(BUILD)/e2e
+JOBS   ?= $(shell nproc)
+CC_KERNEL ?= ccache gcc
+KMAKE  := $(MAKE) -C $(SRC) O=$(KOUT) ARCH=x86_64 CC="$(CC_KERNEL)" -j$(JOBS) -s
+
+# e2e knobs
+IOMMU    ?= off
+SWIOTLB  ?=
+ICOUNT   ?= 0
+ACCEL    ?= auto
+BS       ?= 4k 128k 8M
+RW       ?= randread randwrite
+RUNTIME  ?= 10
+SIZE     ?= 1G
+JOBSET   ?= bench
+NVME_OPTS ?=
+EXTRA_CMDLINE ?=
+TIMEOUT  ?= 1800
+MEM      ?= 2G
+comma := ,
+empty :=
+space := $(empty) $(empty)
+
+DEPS := build-essential flex bison bc libelf-dev libssl-dev dwarves sparse \
+	ccache quilt python3 cpio kmod rsync xz-utils git \
+	qemu-system-x86 fio liburing-dev busybox-static gnuplot-nox
+DEPS_STAMP := $(BUILD)/.deps-$(shell echo '$(DEPS) $(LINUX_SOURCE_VERSION)' | md5sum | cut -c1-8)
+
+.PHONY: help deps tree kernel kunit e2e check series clean distclean
+help:
+	@sed -n 's/^#   make/make/p' Makefile
+
+# ---------------------------------------------------------------- deps
+deps:
+	@echo "deps: apt-get update + install ($(LINUX_SOURCE_PKG)=$(LINUX_SOURCE_VERSION))"
+	@export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq; \
+	apt-get install -y -qq --no-install-recommends $(DEPS) >/dev/null; \
+	if ! apt-get install -y -qq --allow-downgrades \
+		"$(LINUX_SOURCE_PKG)=$(LINUX_SOURCE_VERSION)" >/dev/null; then \
+		echo "deps: cannot install $(LINUX_SOURCE_PKG) version $(LINUX_SOURCE_VERSION)" \
+		     "(set LINUX_SOURCE_VERSION to one of: $$(apt-cache madison $(LINUX_SOURCE_PKG) | awk '{print $$3}' | xargs))" >&2; \
+		exit 1; \
+	fi
+	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+
+$(DEPS_STAMP):
+	@if have=$$(dpkg-query -W -f='$${Version}' $(LINUX_SOURCE_PKG) 2>/dev/null) && \
+	    [ "$$have" = "$(LINUX_SOURCE_VERSION)" ] && \
+	    dpkg-query -W $(DEPS) >/dev/null 2>&1 && [ -f $(TARBALL) ]; then \
+		mkdir -p $(BUILD) && touch $@; \
+	else \
+		$(MAKE) --no-print-directory deps; \
+	fi
+
+# ---------------------------------------------------------------- tree
+tree: $(DEPS_STAMP)
+	@tools/testbed/mktree.sh $(TARBALL) $(SRC) $(TOP)
+
+# ---------------------------------------------------------------- kernel
+KCONFIG_FRAGMENTS ?= $(TOP)/tools/testbed/guest.config
+kernel: tree
+	@mkdir -p $(KOUT)
+	@cfgsum=$$(cat $(KCONFIG_FRAGMENTS) | md5sum | cut -c1-12); \
+	if [ ! -f $(KOUT)/.config ] || [ "$$(cat $(KOUT)/.fragments 2>/dev/null)" != "$$cfgsum" ]; then \
+		echo "kernel: configuring $(KOUT) (tinyconfig + $(notdir $(KCONFIG_FRAGMENTS)))"; \
+		$(KMAKE) tinyconfig >/dev/null; \
+		cd $(KOUT) && $(SRC)/scripts/kconfig/merge_config.sh -m -O $(KOUT) \
+			$(KOUT)/.config $(KCONFIG_FRAGMENTS) >/dev/null; \
+		$(KMAKE) olddefconfig >/dev/null; \
+		$(TOP)/tools/testbed/checkconfig.sh $(KOUT)/.config $(KCONFIG_FRAGMENTS); \
+		echo $$cfgsum > $(KOUT)/.fragments; \
+	fi
+	@echo "kernel: building $(KOUT)/arch/x86/boot/bzImage"
+	@$(KMAKE) bzImage
+	@echo "kernel: $$(cat $(KOUT)/include/config/kernel.release)"
+
+# ---------------------------------------------------------------- kunit
+KUNIT_ARGS ?=
+kunit: tree
+	@echo "kunit: x86_64 suites (kunit.py run --arch=x86_64, QEMU TCG)"
+	@cd $(SRC) && python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
+		--build_dir=$(KUNIT_OUT) --kunitconfig=$(TOP)/kunit/x86_64.kunitconfig \
+		--make_options="CC=$(CC_KERNEL)" --jobs=$(JOBS) --timeout=900 \
+		--kernel_args="hugepages=64" --qemu_args="-m 1536" $(KUNIT_ARGS)
+
+# ---------------------------------------------------------------- e2e
+INITRD := $(E2E)/initramfs.cpio
+$(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(DEPS_STAMP)
+	@mkdir -p $(E2E)
+	@tools/testbed/mkinitramfs.sh $@ tools/testbed/init /usr/bin/fio
+
+E2E_TAG = $(IOMMU)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)
+e2e-run = KERNEL=$(KOUT)/arch/x86/boot/bzImage INITRD=$(INITRD) \
+	OUTDIR=$(E2E)/$(1) IOMMU=$(IOMMU) SWIOTLB=$(SWIOTLB) ICOUNT=$(ICOUNT) \
+	ACCEL=$(ACCEL) MEM=$(MEM) TIMEOUT=$(TIMEOUT) NVME_OPTS="$(NVME_OPTS)" \
+	EXTRA_CMDLINE="$(EXTRA_CMDLINE)" \
+	E2E_ARGS="e2e_jobs=$(2) e2e_bs=$(subst $(space),$(comma),$(strip $(BS))) \
+		e2e_rw=$(subst $(space),$(comma),$(strip $(RW))) \
+		e2e_runtime=$(RUNTIME) e2e_size=$(SIZE)" \
+	tools/testbed/run-qemu.sh
+
+e2e: kernel $(INITRD)
+	@$(call e2e-run,$(E2E_TAG),$(JOBSET)); \
+	python3 tools/testbed/summary.py $(E2E)/$(E2E_TAG)
+
+# ---------------------------------------------------------------- check
+check: kunit kernel $(INITRD)
+	@for mode in off strict; do \
+		echo "check: e2e smoke + verify, IOMMU=$$mode"; \
+		$(MAKE) --no-print-directory e2e-only IOMMU=$$mode JOBSET=bench,verify \
+			BS="4k 128k 8M" RUNTIME=2 SIZE=256M || exit 1; \
+	done
+	@echo "check: all passed"
+
+.PHONY: e2e-only
+e2e-only:
+	@$(call e2e-run,$(E2E_TAG),$(JOBSET)); \
+	python3 tools/testbed/summary.py $(E2E)/$(E2E_TAG)
+
+# ---------------------------------------------------------------- series
+SERIES_DIR ?= $(TOP)/out/series
+series: tree
+	@rm -rf $(SERIES_DIR) && mkdir -p $(SERIES_DIR)
+	@git -C $(SRC) format-patch -q -o $(SERIES_DIR) base..ours
+	@ls $(SERIES_DIR)
+	@echo "series: $$(ls $(SERIES_DIR) | wc -l) patches in $(SERIES_DIR) (git am onto $(LINUX_SOURCE_PKG) $(LINUX_SOURCE_VERSION))"
+
+clean:
+	rm -rf $(E2E) out
+distclean:
+	rm -rf $(BUILD) out

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""summary.py OUTDIR... - one table from the fio JSON reports of e2e runs.
+
+Columns: mode (IOMMU/swiotlb/icount tag, from the directory name), rw, bs,
+IOPS, MiB/s, guest usr% and sys% of the fio job (getrusage over the run),
+and, for icount runs, kernel instructions per IO = sys% x 1e9 / IOPS
+(under -icount shift=0 one guest ns is one instruction).
+Verify jobs print their error count; any error makes the exit status 1.
+"""
+import json
+import os
+import sys
+
+
+def bs_key(name):
+    rw, _, bs = name.partition("-")
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    num = bs.rstrip("kKmMgG")
+    mult = units.get(bs[len(num):].lower(), 1)
+    return (rw, int(num) * mult if num.isdigit() else 0)
+
+
+def main(dirs):
+    rows, bad = [], 0
+    for d in dirs:
+        mode = os.path.basename(os.path.normpath(d))
+        icount = "icount" in mode
+        accel = open(os.path.join(d, "accel")).read().strip() \
+            if os.path.exists(os.path.join(d, "accel")) else "?"
+        names = sorted((f[:-5] for f in os.listdir(d) if f.endswith(".json")),
+                       key=bs_key)
+        for name in names:
+            with open(os.path.join(d, name + ".json")) as fh:
+                try:
+                    rep = json.load(fh)
+                except json.JSONDecodeError as e:
+                    print(f"summary: {d}/{name}.json: {e}")
+                    bad = 1
+                    continue
+            job = rep["jobs"][0]
+            opts = job.get("job options", {})
+            rw = opts.get("rw", "?")
+            bs = opts.get("bs", opts.get("bssplit", "?"))
+            st = job["read"] if job["read"]["io_bytes"] else job["write"]
+            if job["write"]["io_bytes"] and job["read"]["io_bytes"] and name == "verify":
+                st = job["write"]
+            iops = st["iops"]
+            mibs = st["bw_bytes"] / (1 << 20)
+            usr, sys_ = job["usr_cpu"], job["sys_cpu"]
+            kins = f"{sys_ / 100 * 1e9 / iops / 1e3:.1f}" if icount and iops else "-"
+            err = job.get("error", 0)
+            if name == "verify":
+                rw = f"verify({rw})"
+                bs = "mixed"
+            rows.append((f"{mode}/{accel}", rw, bs, f"{iops:.0f}", f"{mibs:.1f}",
+                         f"{usr:.1f}", f"{sys_:.1f}", kins, str(err)))
+            if err:
+                bad = 1
+    hdr = ("mode", "rw", "bs", "IOPS", "MiB/s", "usr%", "sys%",
+           "Kinstr/IO", "errors")
+    widths = [max(len(r[i]) for r in rows + [hdr]) for i in range(len(hdr))]
+    line = "  ".join("{:<%d}" % w if i < 3 else "{:>%d}" % w
+                     for i, w in enumerate(widths))
+    print(line.format(*hdr))
+    for r in rows:
+        print(line.format(*r))
+    if not rows:
+        print("summary: no fio results")
+        bad = 1
+    return bad
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
