@@ -28,7 +28,7 @@ KUNIT_OUT := $(BUILD)/kunit-x86_64
 E2E    := $(BUILD)/e2e
 JOBS   ?= $(shell nproc)
 CC_KERNEL ?= ccache gcc
-KMAKE  := $(MAKE) -C $(SRC) O=$(KOUT) ARCH=x86_64 CC="$(CC_KERNEL)" -j$(JOBS) -s
+KMAKE  := $(MAKE) -C $(SRC) O=$(KOUT) ARCH=x86_64 CC="$(CC_KERNEL)" LOCALVERSION= -j$(JOBS) -s
 
 # e2e knobs
 IOMMU    ?= off

@@ -16,14 +16,15 @@
  */
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/hugetlb.h>
 #include <linux/io_uring_types.h>
-#include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sizes.h>
 #include <linux/uio.h>
 
+#include "io_uring.h"
 #include "rsrc.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
