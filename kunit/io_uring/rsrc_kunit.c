@@ -530,6 +530,7 @@ static struct kunit_suite io_uring_rsrc_suite = {
 	.init = rsrc_test_init,
 	.test_cases = io_uring_rsrc_cases,
 };
+
 kunit_test_suite(io_uring_rsrc_suite);
 
 MODULE_DESCRIPTION("KUnit tests for io_uring registered-buffer coalescing");

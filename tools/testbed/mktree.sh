@@ -86,10 +86,20 @@ if [ -f "$repo/patches/series" ]; then
 fi
 
 unset GIT_INDEX_FILE
-if [ "$(git rev-parse -q --verify HEAD || true)" != "$tip" ]; then
+head=$(git rev-parse -q --verify HEAD || true)
+if [ "$head" != "$tip" ] || [ -n "$(git status --porcelain -uno)" ]; then
+	# never throw away work done in the tree by hand
+	last=$(cat .git/mktree-tip 2>/dev/null || git rev-parse base)
+	if [ "${MKTREE_FORCE:-0}" != 1 ] &&
+	   { [ "$head" != "$last" ] || [ -n "$(git status --porcelain -uno)" ]; }; then
+		echo "mktree: $src has local commits or edits; export them to" \
+		     "patches/ (see README) or rerun with MKTREE_FORCE=1 to drop them" >&2
+		exit 1
+	fi
 	git update-ref refs/heads/ours "$tip"
 	git symbolic-ref HEAD refs/heads/ours
 	git reset -q --hard "$tip"
 	echo "mktree: $src at $(git log --oneline -1 "$tip")"
 fi
+echo "$tip" > .git/mktree-tip
 git clean -fdq
