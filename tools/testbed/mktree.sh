@@ -18,8 +18,8 @@
 set -euo pipefail
 
 tarball=$1 src=$2 repo=$(cd "$3" && pwd)
-export GIT_AUTHOR_NAME="premap build" GIT_AUTHOR_EMAIL="build@localhost"
-export GIT_COMMITTER_NAME="premap build" GIT_COMMITTER_EMAIL="build@localhost"
+export GIT_AUTHOR_NAME="Premap Team" GIT_AUTHOR_EMAIL="premap@example.org"
+export GIT_COMMITTER_NAME="Premap Team" GIT_COMMITTER_EMAIL="premap@example.org"
 export GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
 
 if ! git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
@@ -59,7 +59,7 @@ for f in $kunitfiles; do add "$f" "${f#kunit/}"; done
 tip=$(git rev-parse base)
 if [ -n "$newfiles$kunitfiles" ]; then
 	tree=$(git write-tree)
-	tip=$(printf 'premap: add the project'"'"'s new files\n\nNew files only; the patches that follow wire them into Kbuild.\n' |
+	tip=$(printf 'premap: add the project'"'"'s new files\n\nNew files only; the patches that follow wire them into Kbuild.\n\nSigned-off-by: Premap Team <premap@example.org>\n' |
 		GIT_AUTHOR_DATE="$GIT_COMMITTER_DATE" git commit-tree "$tree" -p "$tip")
 fi
 
