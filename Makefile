@@ -8,7 +8,7 @@
 #   make kernel   guest bzImage (tinyconfig + tools/testbed/guest.config)
 #   make kunit    KUnit suites via tools/testing/kunit/kunit.py
 #   make e2e      the main job: seed fio job in a QEMU guest, summary table
-#   make check    what CI runs: kunit + e2e smoke/verify in two IOMMU modes
+#   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL)
 #   make series   git format-patch of our changes against the base -> out/series
 
 SHELL := /bin/bash
@@ -23,7 +23,8 @@ TARBALL              := /usr/src/linux-source-6.12.tar.xz
 TOP    := $(abspath .)
 BUILD  ?= $(TOP)/build
 SRC    := $(BUILD)/linux
-KOUT   ?= $(BUILD)/kernel
+VARIANT ?=
+KOUT   ?= $(BUILD)/kernel$(if $(VARIANT),-$(VARIANT))
 KUNIT_OUT := $(BUILD)/kunit-x86_64
 E2E    := $(BUILD)/e2e
 JOBS   ?= $(shell nproc)
@@ -85,7 +86,8 @@ tree: $(DEPS_STAMP)
 	@tools/testbed/mktree.sh $(TARBALL) $(SRC) $(TOP)
 
 # ---------------------------------------------------------------- kernel
-KCONFIG_FRAGMENTS ?= $(TOP)/tools/testbed/guest.config
+KCONFIG_FRAGMENTS ?= $(TOP)/tools/testbed/guest.config \
+	$(if $(VARIANT),$(TOP)/tools/testbed/$(VARIANT).config)
 kernel: tree
 	@mkdir -p $(KOUT)
 	@cfgsum=$$(cat $(KCONFIG_FRAGMENTS) | md5sum | cut -c1-12); \
@@ -117,7 +119,7 @@ $(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(DEPS_STAMP)
 	@mkdir -p $(E2E)
 	@tools/testbed/mkinitramfs.sh $@ tools/testbed/init /usr/bin/fio
 
-E2E_TAG = $(IOMMU)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)
+E2E_TAG = $(IOMMU)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)$(if $(VARIANT),-$(VARIANT))$(if $(TAG),-$(TAG))
 e2e-run = KERNEL=$(KOUT)/arch/x86/boot/bzImage INITRD=$(INITRD) \
 	OUTDIR=$(E2E)/$(1) IOMMU=$(IOMMU) SWIOTLB=$(SWIOTLB) ICOUNT=$(ICOUNT) \
 	ACCEL=$(ACCEL) MEM=$(MEM) TIMEOUT=$(TIMEOUT) NVME_OPTS="$(NVME_OPTS)" \
@@ -132,16 +134,29 @@ e2e: kernel $(INITRD)
 	python3 tools/testbed/summary.py $(E2E)/$(E2E_TAG)
 
 # ---------------------------------------------------------------- check
-check: kunit kernel $(INITRD)
-	@for mode in off strict; do \
-		echo "check: e2e smoke + verify, IOMMU=$$mode"; \
-		$(MAKE) --no-print-directory e2e-only IOMMU=$$mode JOBSET=bench,verify \
-			BS="4k 128k 8M" RUNTIME=2 SIZE=256M || exit 1; \
+# e2e part of check, on the DMA_API_DEBUG + lockdep guest (VARIANT=debug):
+# a bench smoke (4k/128k/8M, 2 s each) in IOMMU=off and strict, and the
+# write-then-verify pass in IOMMU=off, strict and SWIOTLB=force, each with
+# PRPs forced (nvme.sgl_threshold=0) and with SGLs (nvme.sgl_threshold=1).
+CHECK_RUNS := off:prp:verify off:sgl:bench,verify strict:prp:verify \
+	strict:sgl:bench,verify swiotlb:prp:verify swiotlb:sgl:verify
+check: kunit
+	@$(MAKE) --no-print-directory kernel VARIANT=debug
+	@$(MAKE) --no-print-directory $(INITRD)
+	@set -e; for run in $(CHECK_RUNS); do \
+		IFS=: read -r mode dptr jobs <<< "$$run"; \
+		iommu=$$mode swiotlb=; \
+		[ $$mode = swiotlb ] && iommu=off swiotlb=force; \
+		thr=0; [ $$dptr = sgl ] && thr=1; \
+		echo "check: IOMMU=$$iommu SWIOTLB=$$swiotlb $$dptr ($$jobs)"; \
+		$(MAKE) --no-print-directory e2e-only VARIANT=debug IOMMU=$$iommu \
+			SWIOTLB=$$swiotlb TAG=$$dptr JOBSET=$$jobs RUNTIME=2 SIZE=256M TIMEOUT=600 \
+			EXTRA_CMDLINE="nvme.sgl_threshold=$$thr"; \
 	done
 	@echo "check: all passed"
 
 .PHONY: e2e-only
-e2e-only:
+e2e-only: $(INITRD)
 	@$(call e2e-run,$(E2E_TAG),$(JOBSET)); \
 	python3 tools/testbed/summary.py $(E2E)/$(E2E_TAG)
 

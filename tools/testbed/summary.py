@@ -43,15 +43,15 @@ def main(dirs):
             rw = opts.get("rw", "?")
             bs = opts.get("bs", opts.get("bssplit", "?"))
             st = job["read"] if job["read"]["io_bytes"] else job["write"]
-            if job["write"]["io_bytes"] and job["read"]["io_bytes"] and name == "verify":
+            if job["write"]["io_bytes"] and name.startswith("verify"):
                 st = job["write"]
             iops = st["iops"]
             mibs = st["bw_bytes"] / (1 << 20)
             usr, sys_ = job["usr_cpu"], job["sys_cpu"]
             kins = f"{sys_ / 100 * 1e9 / iops / 1e3:.1f}" if icount and iops else "-"
             err = job.get("error", 0)
-            if name == "verify":
-                rw = f"verify({rw})"
+            if name.startswith("verify"):
+                rw = name
                 bs = "mixed"
             rows.append((f"{mode}/{accel}", rw, bs, f"{iops:.0f}", f"{mibs:.1f}",
                          f"{usr:.1f}", f"{sys_:.1f}", kins, str(err)))

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Scatterlist-less DMA mapping of block requests for Linux 6.12.
+ *
+ * Follows mainline 6.17 block/blk-mq-dma.c (Christoph Hellwig, seed 003):
+ * the driver asks for one [dma_addr, len] segment at a time and never sees a
+ * scatterlist. Segments are physically contiguous ranges of the request's
+ * bvecs, merged across bvec and bio boundaries within the queue's
+ * max_segment_size and seg_boundary_mask.
+ *
+ * Mapping, by device:
+ *  - dma-direct (no IOMMU, swiotlb included): each segment is mapped with
+ *    dma_map_page() as it is handed out; nothing is allocated.
+ *  - IOMMU, single segment: dma_map_page(), one IOVA allocation, as 6.12's
+ *    nvme_setup_prp_simple() did.
+ *  - IOMMU, several segments, and p2pdma requests: 6.12 has no dma_iova_*
+ *    API (6.16) to link several ranges into one IOVA allocation, so the
+ *    request goes through blk_rq_map_sg() + dma_map_sgtable() behind the
+ *    iterator. dma-iommu then allocates one IOVA range for the whole
+ *    request and, with NVMe's virt_boundary, returns one DMA segment:
+ *    exactly 6.12's cost, never worse. p2pdma mapping stays with
+ *    dma_map_sgtable(), which knows about bus addresses.
+ */
+#include <linux/blk-mq-dma.h>
+#include <linux/debugfs.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu-dma.h>
+#include <linux/memremap.h>
+#include <linux/mempool.h>
+#include <linux/percpu.h>
+#include "blk.h"
+
+/* scatterlists for the IOMMU fallback; queues with more segments kmalloc */
+#define BLK_DMA_SG_POOL_SEGS	128
+#define BLK_DMA_SG_POOL_MIN	16
+static mempool_t *blk_dma_sg_pool;
+
+struct phys_vec {
+	phys_addr_t paddr;
+	u32 len;
+};
+
+enum blk_dma_stat {
+	BLK_DMA_STAT_DIRECT,	/* requests mapped segment by segment */
+	BLK_DMA_STAT_SG,	/* requests mapped through the sg fallback */
+	BLK_DMA_STAT_SEGMENTS,	/* segments handed out */
+	BLK_DMA_STAT_ERRORS,	/* iterations ended with an error status */
+	BLK_DMA_NR_STATS,
+};
+static DEFINE_PER_CPU(unsigned long, blk_dma_stats[BLK_DMA_NR_STATS]);
+
+static inline void blk_dma_count(enum blk_dma_stat s)
+{
+	this_cpu_inc(blk_dma_stats[s]);
+}
+
+/*
+ * Next physically contiguous range of the request, at most one segment as
+ * the queue limits define it (mainline's blk_map_iter_next()).
+ */
+static bool blk_map_iter_next(struct request *req, struct req_iterator *iter,
+			      struct phys_vec *vec)
+{
+	unsigned int max_size;
+	struct bio_vec bv;
+
+	if (req->rq_flags & RQF_SPECIAL_PAYLOAD) {
+		if (!iter->bio)
+			return false;
+		vec->paddr = bvec_phys(&req->special_vec);
+		vec->len = req->special_vec.bv_len;
+		iter->bio = NULL;
+		return true;
+	}
+
+	if (!iter->bio || !iter->iter.bi_size)
+		return false;
+
+	bv = mp_bvec_iter_bvec(iter->bio->bi_io_vec, iter->iter);
+	vec->paddr = bvec_phys(&bv);
+	max_size = get_max_segment_size(&req->q->limits, vec->paddr, UINT_MAX);
+	bv.bv_len = min(bv.bv_len, max_size);
+	bio_advance_iter_single(iter->bio, &iter->iter, bv.bv_len);
+
+	/*
+	 * If this bvec is used up, see whether the next one (possibly in the
+	 * next bio) continues it physically.
+	 */
+	while (!iter->iter.bi_size || !iter->iter.bi_bvec_done) {
+		struct bio_vec next;
+
+		if (!iter->iter.bi_size) {
+			if (!iter->bio->bi_next)
+				break;
+			iter->bio = iter->bio->bi_next;
+			iter->iter = iter->bio->bi_iter;
+			if (!iter->iter.bi_size)
+				continue;
+		}
+
+		next = mp_bvec_iter_bvec(iter->bio->bi_io_vec, iter->iter);
+		if (bv.bv_len + next.bv_len > max_size ||
+		    !biovec_phys_mergeable(req->q, &bv, &next))
+			break;
+
+		bv.bv_len += next.bv_len;
+		bio_advance_iter_single(iter->bio, &iter->iter, next.bv_len);
+	}
+
+	vec->len = bv.bv_len;
+	return true;
+}
+
+static bool blk_dma_map_direct(struct request *req, struct device *dma_dev,
+			       struct blk_dma_iter *iter, struct phys_vec *vec)
+{
+	iter->addr = dma_map_page(dma_dev, pfn_to_page(PHYS_PFN(vec->paddr)),
+				  offset_in_page(vec->paddr), vec->len,
+				  rq_dma_dir(req));
+	if (dma_mapping_error(dma_dev, iter->addr)) {
+		iter->status = BLK_STS_RESOURCE;
+		blk_dma_count(BLK_DMA_STAT_ERRORS);
+		return false;
+	}
+	iter->len = vec->len;
+	blk_dma_count(BLK_DMA_STAT_SEGMENTS);
+	return true;
+}
+
+static bool blk_dma_sg_next(struct blk_dma_state *state,
+			    struct blk_dma_iter *iter)
+{
+	if (!state->left)
+		return false;
+	iter->addr = sg_dma_address(state->next);
+	iter->len = sg_dma_len(state->next);
+	state->next = sg_next(state->next);
+	state->left--;
+	blk_dma_count(BLK_DMA_STAT_SEGMENTS);
+	return true;
+}
+
+static void blk_dma_free_sgl(struct request *req, struct blk_dma_state *state)
+{
+	if (blk_rq_nr_phys_segments(req) <= BLK_DMA_SG_POOL_SEGS)
+		mempool_free(state->sgt.sgl, blk_dma_sg_pool);
+	else
+		kfree(state->sgt.sgl);
+	state->sgt.sgl = NULL;
+}
+
+static bool blk_dma_map_sg(struct request *req, struct device *dma_dev,
+			   struct blk_dma_state *state,
+			   struct blk_dma_iter *iter)
+{
+	unsigned int nsegs = blk_rq_nr_phys_segments(req);
+	struct scatterlist *sgl;
+	int rc;
+
+	if (nsegs <= BLK_DMA_SG_POOL_SEGS)
+		sgl = mempool_alloc(blk_dma_sg_pool, GFP_ATOMIC);
+	else
+		sgl = kmalloc_array(nsegs, sizeof(*sgl), GFP_ATOMIC);
+	if (!sgl) {
+		iter->status = BLK_STS_RESOURCE;
+		goto err;
+	}
+	sg_init_table(sgl, nsegs);
+	state->sgt.sgl = sgl;
+	state->sgt.orig_nents = blk_rq_map_sg(req->q, req, sgl);
+	if (!state->sgt.orig_nents) {
+		iter->status = BLK_STS_IOERR;
+		goto free;
+	}
+	rc = dma_map_sgtable(dma_dev, &state->sgt, rq_dma_dir(req),
+			     DMA_ATTR_NO_WARN);
+	if (rc) {
+		iter->status = rc == -EREMOTEIO ? BLK_STS_TARGET :
+						  BLK_STS_RESOURCE;
+		goto free;
+	}
+	state->next = state->sgt.sgl;
+	state->left = state->sgt.nents;
+	blk_dma_count(BLK_DMA_STAT_SG);
+	return blk_dma_sg_next(state, iter);
+
+free:
+	blk_dma_free_sgl(req, state);
+err:
+	blk_dma_count(BLK_DMA_STAT_ERRORS);
+	return false;
+}
+
+/**
+ * blk_rq_dma_map_iter_start - map the first DMA segment of a request
+ * @req: request to map; its payload is blk_rq_payload_bytes() bytes
+ * @dma_dev: device to map for
+ * @state: caller-provided, need not be initialized; records how the request
+ *	was mapped and must be kept for blk_rq_dma_unmap()
+ * @iter: caller-provided, need not be initialized; only needed while mapping
+ *
+ * Segments are physically contiguous ranges of the request's data, merged
+ * across bvecs and bios within the queue's max_segment_size and
+ * seg_boundary_mask; see the file comment for how each kind of device is
+ * mapped.
+ *
+ * Context: any context the driver's ->queue_rq() runs in; does not sleep
+ * (allocations are GFP_ATOMIC from a mempool).
+ *
+ * Return: %true if a segment was mapped: its DMA address is in @iter->addr
+ * and its length in bytes in @iter->len. %false if there is none: at the end
+ * of the data (@iter->status %BLK_STS_OK, e.g. a request without payload) or
+ * on error (@iter->status %BLK_STS_RESOURCE: mapping or allocation failed,
+ * retry later; %BLK_STS_TARGET: p2pdma memory the device cannot reach;
+ * %BLK_STS_IOERR: the request yields no segments). Nothing stays mapped when
+ * this returns %false.
+ */
+bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
+			       struct blk_dma_state *state,
+			       struct blk_dma_iter *iter)
+{
+	struct phys_vec vec;
+
+	iter->iter.bio = req->bio;
+	if (req->bio)
+		iter->iter.iter = req->bio->bi_iter;
+	iter->status = BLK_STS_OK;
+	state->sgt.sgl = NULL;
+	state->left = 0;
+
+	if (!blk_map_iter_next(req, &iter->iter, &vec))
+		return false;
+
+	if (unlikely(is_pci_p2pdma_page(pfn_to_page(PHYS_PFN(vec.paddr)))) ||
+	    (use_dma_iommu(dma_dev) && vec.len < blk_rq_payload_bytes(req)))
+		return blk_dma_map_sg(req, dma_dev, state, iter);
+
+	blk_dma_count(BLK_DMA_STAT_DIRECT);
+	return blk_dma_map_direct(req, dma_dev, iter, &vec);
+}
+EXPORT_SYMBOL_GPL(blk_rq_dma_map_iter_start);
+
+/**
+ * blk_rq_dma_map_iter_next - map the next DMA segment of a request
+ * @req: request being mapped
+ * @dma_dev: device to map for, as passed to blk_rq_dma_map_iter_start()
+ * @state: as filled in by blk_rq_dma_map_iter_start()
+ * @iter: as left by the previous call
+ *
+ * Context: as blk_rq_dma_map_iter_start().
+ *
+ * Return: %true with the next segment in @iter->addr/@iter->len, or %false
+ * with @iter->status %BLK_STS_OK at the end of the request or
+ * %BLK_STS_RESOURCE if mapping the segment failed. Segments handed out before
+ * stay mapped either way: the caller releases them with blk_rq_dma_unmap()
+ * (and, when that returns %false, dma_unmap_page() on each of them).
+ */
+bool blk_rq_dma_map_iter_next(struct request *req, struct device *dma_dev,
+			      struct blk_dma_state *state,
+			      struct blk_dma_iter *iter)
+{
+	struct phys_vec vec;
+
+	if (state->sgt.sgl)
+		return blk_dma_sg_next(state, iter);
+	if (!blk_map_iter_next(req, &iter->iter, &vec))
+		return false;
+	return blk_dma_map_direct(req, dma_dev, iter, &vec);
+}
+EXPORT_SYMBOL_GPL(blk_rq_dma_map_iter_next);
+
+/**
+ * blk_rq_dma_unmap - undo the mapping the iterator did for a request
+ * @req: request that was mapped
+ * @dma_dev: device it was mapped for
+ * @state: as filled in by blk_rq_dma_map_iter_start()
+ * @mapped_len: bytes handed out by the iterator (unused here: the fallback
+ *	unmaps its whole scatterlist; kept for mainline's signature)
+ *
+ * Context: any; does not sleep.
+ *
+ * Return: %true if nothing is left to unmap (the request went through the
+ * scatterlist fallback, which is now unmapped and freed), %false if its
+ * segments were mapped one by one and the caller must dma_unmap_page() each
+ * segment it was handed, with the same address, length and direction.
+ */
+bool blk_rq_dma_unmap(struct request *req, struct device *dma_dev,
+		      struct blk_dma_state *state, size_t mapped_len)
+{
+	if (!state->sgt.sgl)
+		return false;
+	dma_unmap_sgtable(dma_dev, &state->sgt, rq_dma_dir(req), 0);
+	blk_dma_free_sgl(req, state);
+	return true;
+}
+EXPORT_SYMBOL_GPL(blk_rq_dma_unmap);
+
+#ifdef CONFIG_DEBUG_FS
+static int blk_dma_stats_show(struct seq_file *m, void *unused)
+{
+	static const char * const names[BLK_DMA_NR_STATS] = {
+		[BLK_DMA_STAT_DIRECT] = "requests_direct",
+		[BLK_DMA_STAT_SG] = "requests_sg_fallback",
+		[BLK_DMA_STAT_SEGMENTS] = "segments",
+		[BLK_DMA_STAT_ERRORS] = "errors",
+	};
+	int s, cpu;
+
+	for (s = 0; s < BLK_DMA_NR_STATS; s++) {
+		unsigned long sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu(blk_dma_stats[s], cpu);
+		seq_printf(m, "%s %lu\n", names[s], sum);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(blk_dma_stats);
+#endif
+
+static int __init blk_dma_init(void)
+{
+	blk_dma_sg_pool = mempool_create_kmalloc_pool(BLK_DMA_SG_POOL_MIN,
+			BLK_DMA_SG_POOL_SEGS * sizeof(struct scatterlist));
+	if (!blk_dma_sg_pool)
+		panic("blk-mq-dma: cannot allocate scatterlist mempool\n");
+#ifdef CONFIG_DEBUG_FS
+	debugfs_create_file("blk_dma_map", 0444, NULL, NULL,
+			    &blk_dma_stats_fops);
+#endif
+	return 0;
+}
+subsys_initcall(blk_dma_init);

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NVMe PRP and SGL builders over [dma_addr, len] segments.
+ *
+ * nvme-pci feeds them the segments of blk_rq_dma_map_iter_start()/_next();
+ * the KUnit suite nvme_pci_dma feeds them synthetic ones. Both builders are
+ * pure: they read segments through @next, get descriptor pages through
+ * @alloc and write the command's data pointer; they map, unmap and free
+ * nothing, so the caller keeps track of what it mapped and allocated.
+ *
+ * They are __always_inline so that, with the caller's callbacks known at
+ * compile time, the hot path has no indirect calls.
+ */
+#ifndef _NVME_PCI_DMA_H
+#define _NVME_PCI_DMA_H
+
+#include <linux/blk_types.h>
+#include <linux/nvme.h>
+#include <linux/types.h>
+
+#ifndef NVME_CTRL_PAGE_SHIFT
+#define NVME_CTRL_PAGE_SHIFT	12
+#define NVME_CTRL_PAGE_SIZE	(1 << NVME_CTRL_PAGE_SHIFT)
+#endif
+
+/* PRP entries in one list page; the last may chain to the next page */
+#define NVME_PRPS_PER_PAGE	(NVME_CTRL_PAGE_SIZE / sizeof(__le64))
+/* list pages up to this size come from the 256-byte pool */
+#define NVME_SMALL_POOL_SIZE	256
+#define NVME_SGES_PER_PAGE	(NVME_CTRL_PAGE_SIZE / sizeof(struct nvme_sgl_desc))
+
+/**
+ * struct nvme_dma_seg - one DMA-mapped, contiguous piece of a request's data
+ * @addr: bus address
+ * @len: length in bytes
+ */
+struct nvme_dma_seg {
+	dma_addr_t addr;
+	u32 len;
+};
+
+/**
+ * struct nvme_dma_ops - what the builders need from their caller
+ * @next: store the next segment in @seg and return %BLK_STS_OK, or return
+ *	why there is none (%BLK_STS_IOERR when the segments ran out early,
+ *	%BLK_STS_RESOURCE when mapping failed)
+ * @alloc: return a descriptor list page of at least @size bytes
+ *	(%NVME_SMALL_POOL_SIZE or %NVME_CTRL_PAGE_SIZE), its bus address in
+ *	@dma, or %NULL; the caller remembers it and frees it after completion
+ */
+struct nvme_dma_ops {
+	blk_status_t (*next)(void *priv, struct nvme_dma_seg *seg);
+	void *(*alloc)(void *priv, size_t size, dma_addr_t *dma);
+};
+
+/**
+ * nvme_build_prps - fill PRP1/PRP2 (and PRP lists) for a transfer
+ * @ops: segment and list page source
+ * @priv: passed to @ops
+ * @len: bytes to transfer, > 0; the segments must cover at least that much
+ * @seg: first segment
+ * @prp1: the command's PRP entry 1 (output)
+ * @prp2: the command's PRP entry 2 (output): 0, the second page, or the bus
+ *	address of the first PRP list page
+ *
+ * Follows the NVMe Base Specification 2.0, 4.1.1 (Physical Region Page
+ * Entry and List): PRP1 may carry an offset, every later entry addresses a
+ * whole, NVME_CTRL_PAGE_SIZE-aligned page; if the data needs more than two
+ * entries, PRP2 points to a list; when a list page is full and more than one
+ * entry remains, its last slot becomes a pointer to the next list page (so a
+ * transfer needing exactly %NVME_PRPS_PER_PAGE list entries keeps data in the
+ * last slot). One transfer fitting in two pages needs no list, nor @alloc.
+ * This is 6.12's nvme_pci_setup_prps() with the scatterlist replaced by
+ * segments.
+ *
+ * Context: any; does not sleep unless @ops do.
+ * Return: %BLK_STS_OK; %BLK_STS_RESOURCE if @alloc failed; %BLK_STS_IOERR if
+ * the segments cannot be described by PRPs (a segment other than the first
+ * does not start on a page boundary, or one other than the last does not
+ * end on one) or end before @len bytes; or an error from @ops->next.
+ */
+static __always_inline blk_status_t
+nvme_build_prps(const struct nvme_dma_ops *ops, void *priv, u32 len,
+		struct nvme_dma_seg seg, __le64 *prp1, __le64 *prp2)
+{
+	const u32 page = NVME_CTRL_PAGE_SIZE;
+	u32 first = page - (seg.addr & (page - 1));
+	__le64 *list, *next_list;
+	dma_addr_t list_dma;
+	dma_addr_t addr;
+	u32 left, remaining;
+	blk_status_t st;
+	unsigned int i;
+
+	*prp1 = cpu_to_le64(seg.addr);
+	*prp2 = 0;
+	if (len <= first)
+		return seg.len >= len ? BLK_STS_OK : BLK_STS_IOERR;
+	remaining = len - first;
+
+	if (seg.len > first) {
+		addr = seg.addr + first;
+		left = seg.len - first;
+	} else {
+		if (seg.len != first)
+			return BLK_STS_IOERR;
+		st = ops->next(priv, &seg);
+		if (st)
+			return st;
+		addr = seg.addr;
+		left = seg.len;
+	}
+
+	if (remaining <= page) {
+		if ((addr & (page - 1)) || left < remaining)
+			return BLK_STS_IOERR;
+		*prp2 = cpu_to_le64(addr);
+		return BLK_STS_OK;
+	}
+
+	list = ops->alloc(priv, DIV_ROUND_UP(remaining, page) * sizeof(__le64) <=
+			  NVME_SMALL_POOL_SIZE ? NVME_SMALL_POOL_SIZE : page,
+			  &list_dma);
+	if (!list)
+		return BLK_STS_RESOURCE;
+	*prp2 = cpu_to_le64(list_dma);
+	i = 0;
+	for (;;) {
+		if (i == NVME_PRPS_PER_PAGE) {
+			/* full, and at least one more entry to write: chain */
+			next_list = ops->alloc(priv, page, &list_dma);
+			if (!next_list)
+				return BLK_STS_RESOURCE;
+			next_list[0] = list[i - 1];
+			list[i - 1] = cpu_to_le64(list_dma);
+			list = next_list;
+			i = 1;
+		}
+		if (addr & (page - 1))
+			return BLK_STS_IOERR;
+		list[i++] = cpu_to_le64(addr);
+		if (remaining <= page)
+			return left >= remaining ? BLK_STS_OK : BLK_STS_IOERR;
+		remaining -= page;
+		if (left > page) {
+			addr += page;
+			left -= page;
+			continue;
+		}
+		if (left < page)
+			return BLK_STS_IOERR;
+		st = ops->next(priv, &seg);
+		if (st)
+			return st;
+		addr = seg.addr;
+		left = seg.len;
+	}
+}
+
+static inline void nvme_sgl_set_data(struct nvme_sgl_desc *sge,
+				     const struct nvme_dma_seg *seg)
+{
+	sge->addr = cpu_to_le64(seg->addr);
+	sge->length = cpu_to_le32(seg->len);
+	sge->type = NVME_SGL_FMT_DATA_DESC << 4;
+}
+
+/**
+ * nvme_build_sgls - fill the command's SGL for a transfer
+ * @ops: segment and list page source
+ * @priv: passed to @ops
+ * @len: bytes to transfer, > 0
+ * @max_segs: upper bound of the number of segments (the request's
+ *	nr_phys_segments), used to pick the list page size
+ * @seg: first segment
+ * @dptr: the command's SGL descriptor 1 (output)
+ *
+ * One segment covering @len becomes an inline SGL Data Block descriptor;
+ * otherwise @dptr is a Last Segment descriptor pointing to a list of Data
+ * Block descriptors, one per segment, in one list page (NVMe Base
+ * Specification 2.0, 4.1.2). The caller sets NVME_CMD_SGL_METABUF.
+ *
+ * Context: any; does not sleep unless @ops do.
+ * Return: %BLK_STS_OK; %BLK_STS_RESOURCE if @alloc failed; %BLK_STS_IOERR if
+ * the segments do not fit one list page or end before @len bytes; or an
+ * error from @ops->next.
+ */
+static __always_inline blk_status_t
+nvme_build_sgls(const struct nvme_dma_ops *ops, void *priv, u32 len,
+		unsigned int max_segs, struct nvme_dma_seg seg,
+		struct nvme_sgl_desc *dptr)
+{
+	unsigned int n = 0, cap;
+	struct nvme_sgl_desc *list;
+	dma_addr_t list_dma;
+	blk_status_t st;
+	size_t size;
+
+	if (seg.len >= len) {
+		nvme_sgl_set_data(dptr, &seg);
+		dptr->length = cpu_to_le32(len);
+		return BLK_STS_OK;
+	}
+
+	size = max_segs * sizeof(*list) <= NVME_SMALL_POOL_SIZE ?
+		NVME_SMALL_POOL_SIZE : NVME_CTRL_PAGE_SIZE;
+	cap = size / sizeof(*list);
+	list = ops->alloc(priv, size, &list_dma);
+	if (!list)
+		return BLK_STS_RESOURCE;
+	for (;;) {
+		if (n == cap)
+			return BLK_STS_IOERR;
+		if (seg.len > len)
+			seg.len = len;
+		nvme_sgl_set_data(&list[n++], &seg);
+		len -= seg.len;
+		if (!len)
+			break;
+		st = ops->next(priv, &seg);
+		if (st)
+			return st;
+	}
+	dptr->addr = cpu_to_le64(list_dma);
+	dptr->length = cpu_to_le32(n * sizeof(*list));
+	dptr->type = NVME_SGL_FMT_LAST_SEG_DESC << 4;
+	return BLK_STS_OK;
+}
+
+#endif /* _NVME_PCI_DMA_H */
