@@ -2,7 +2,7 @@
 /*
  * Scatterlist-less DMA mapping of block requests for Linux 6.12.
  *
- * Follows mainline 6.17 block/blk-mq-dma.c (Christoph Hellwig, seed 003):
+ * Follows mainline 6.17's iterator (Christoph Hellwig, seed 003):
  * the driver asks for one [dma_addr, len] segment at a time and never sees a
  * scatterlist. Segments are physically contiguous ranges of the request's
  * bvecs, merged across bvec and bio boundaries within the queue's
@@ -47,6 +47,7 @@ enum blk_dma_stat {
 	BLK_DMA_STAT_ERRORS,	/* iterations ended with an error status */
 	BLK_DMA_NR_STATS,
 };
+
 static DEFINE_PER_CPU(unsigned long, blk_dma_stats[BLK_DMA_NR_STATS]);
 
 static inline void blk_dma_count(enum blk_dma_stat s)
@@ -321,7 +322,8 @@ DEFINE_SHOW_ATTRIBUTE(blk_dma_stats);
 static int __init blk_dma_init(void)
 {
 	blk_dma_sg_pool = mempool_create_kmalloc_pool(BLK_DMA_SG_POOL_MIN,
-			BLK_DMA_SG_POOL_SEGS * sizeof(struct scatterlist));
+						      BLK_DMA_SG_POOL_SEGS *
+						      sizeof(struct scatterlist));
 	if (!blk_dma_sg_pool)
 		panic("blk-mq-dma: cannot allocate scatterlist mempool\n");
 #ifdef CONFIG_DEBUG_FS

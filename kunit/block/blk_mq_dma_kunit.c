@@ -22,10 +22,13 @@
 #define MAX_BVECS	8
 #define MAX_BIOS	4
 
+/* blk_status_t is __bitwise: compare its value */
+#define STS(x)		((__force u8)(x))
+
 struct fake_rq {
 	struct request_queue *q;
 	struct request *rq;
-	struct bio bio[MAX_BIOS];
+	struct bio *bio[MAX_BIOS];
 	struct bio_vec bvec[MAX_BIOS][MAX_BVECS];
 	struct device *dev;
 	struct page *pages;	/* order-4 block the cases carve bvecs from */
@@ -45,6 +48,7 @@ static void free_block(void *pages)
 static struct fake_rq *fake_rq_init(struct kunit *test)
 {
 	struct fake_rq *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->q = kunit_kzalloc(test, sizeof(*f->q), GFP_KERNEL);
@@ -63,6 +67,10 @@ static struct fake_rq *fake_rq_init(struct kunit *test)
 	f->dev->dma_mask = &f->dev->coherent_dma_mask;
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(f->dev, DMA_BIT_MASK(64)), 0);
 
+	for (i = 0; i < MAX_BIOS; i++) {
+		f->bio[i] = kunit_kzalloc(test, sizeof(*f->bio[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f->bio[i]);
+	}
 	f->pages = alloc_pages(GFP_KERNEL, 4);
 	KUNIT_ASSERT_NOT_NULL(test, f->pages);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_block,
@@ -73,12 +81,12 @@ static struct fake_rq *fake_rq_init(struct kunit *test)
 /* bvec @i of bio @b: @len bytes at @offset into page @page of the block */
 static void add_bvec(struct fake_rq *f, int b, u32 page, u32 offset, u32 len)
 {
-	struct bio *bio = &f->bio[b];
+	struct bio *bio = f->bio[b];
 
 	if (!bio->bi_io_vec) {
 		bio_init(bio, NULL, f->bvec[b], MAX_BVECS, REQ_OP_READ);
 		if (b)
-			f->bio[b - 1].bi_next = bio;
+			f->bio[b - 1]->bi_next = bio;
 		else
 			f->rq->bio = bio;
 		f->rq->biotail = bio;
@@ -112,7 +120,7 @@ static void expect_segs(struct kunit *test, struct fake_rq *f,
 		n++;
 		more = blk_rq_dma_map_iter_next(f->rq, f->dev, &state, &iter);
 	}
-	KUNIT_EXPECT_EQ(test, iter.status, BLK_STS_OK);
+	KUNIT_EXPECT_EQ(test, STS(iter.status), STS(BLK_STS_OK));
 	/* no IOMMU: every segment was mapped on its own */
 	KUNIT_EXPECT_FALSE(test, blk_rq_dma_unmap(f->rq, f->dev, &state,
 						  blk_rq_payload_bytes(f->rq)));
@@ -217,7 +225,7 @@ static void zero_length(struct kunit *test)
 
 	KUNIT_EXPECT_FALSE(test, blk_rq_dma_map_iter_start(f->rq, f->dev,
 							   &state, &iter));
-	KUNIT_EXPECT_EQ(test, iter.status, BLK_STS_OK);
+	KUNIT_EXPECT_EQ(test, STS(iter.status), STS(BLK_STS_OK));
 	KUNIT_EXPECT_FALSE(test, blk_rq_dma_unmap(f->rq, f->dev, &state, 0));
 }
 
@@ -235,7 +243,7 @@ static void mapping_error(struct kunit *test)
 	add_bvec(f, 0, 0, 0, SZ_4K);
 	KUNIT_EXPECT_FALSE(test, blk_rq_dma_map_iter_start(f->rq, f->dev,
 							   &state, &iter));
-	KUNIT_EXPECT_EQ(test, iter.status, BLK_STS_RESOURCE);
+	KUNIT_EXPECT_EQ(test, STS(iter.status), STS(BLK_STS_RESOURCE));
 }
 
 static struct kunit_case blk_mq_dma_cases[] = {

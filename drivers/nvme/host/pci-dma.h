@@ -18,10 +18,7 @@
 #include <linux/nvme.h>
 #include <linux/types.h>
 
-#ifndef NVME_CTRL_PAGE_SHIFT
-#define NVME_CTRL_PAGE_SHIFT	12
-#define NVME_CTRL_PAGE_SIZE	(1 << NVME_CTRL_PAGE_SHIFT)
-#endif
+#include "nvme.h"		/* NVME_CTRL_PAGE_SIZE */
 
 /* PRP entries in one list page; the last may chain to the next page */
 #define NVME_PRPS_PER_PAGE	(NVME_CTRL_PAGE_SIZE / sizeof(__le64))

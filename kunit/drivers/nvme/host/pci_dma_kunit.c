@@ -20,6 +20,9 @@
 #define MAX_PAGES	8
 #define FAKE_LIST_DMA	0xfeed00000000ULL	/* bus address of list page 0 */
 
+/* blk_status_t is __bitwise: compare its value */
+#define STS(x)		((__force u8)(x))
+
 struct fake_dma {
 	struct nvme_dma_seg segs[MAX_SEGS];
 	int nr_segs, next_seg;
@@ -154,8 +157,8 @@ static void check_prps(struct kunit *test, struct fake_dma *f, u32 len,
 
 			list = fake_page(f, chain);
 			KUNIT_ASSERT_NOT_NULL_MSG(test, list,
-				"entry %d: chain pointer %llx is not a list page",
-				i, chain);
+						  "entry %d: chain %llx is not a list page",
+						  i, chain);
 			slot = 0;
 			pages_used++;
 		}
@@ -167,6 +170,21 @@ static void check_prps(struct kunit *test, struct fake_dma *f, u32 len,
 	/* up to 32 entries come from the 256-byte pool */
 	KUNIT_EXPECT_EQ(test, f->size[0], n - 1 <= NVME_SMALL_POOL_SIZE / 8 ?
 			NVME_SMALL_POOL_SIZE : NVME_CTRL_PAGE_SIZE);
+}
+
+/* build from the fake's segments, the first passed in as the driver does */
+static u8 run_prps(struct fake_dma *f, u32 len, __le64 *prp1, __le64 *prp2)
+{
+	f->next_seg = 1;
+	return STS(nvme_build_prps(&fake_ops, f, len, f->segs[0], prp1, prp2));
+}
+
+static u8 run_sgls(struct fake_dma *f, u32 len, unsigned int max_segs,
+		   struct nvme_sgl_desc *dptr)
+{
+	f->next_seg = 1;
+	return STS(nvme_build_sgls(&fake_ops, f, len, max_segs, f->segs[0],
+				   dptr));
 }
 
 struct prp_case {
@@ -218,6 +236,7 @@ static void prp_case_desc(const struct prp_case *c, char *desc)
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s (off %u len %u seg %u)",
 		 c->what, c->offset, c->len, c->chunk);
 }
+
 KUNIT_ARRAY_PARAM(prp, prp_cases, prp_case_desc);
 
 static void prp_layout(struct kunit *test)
@@ -227,9 +246,7 @@ static void prp_layout(struct kunit *test)
 	__le64 prp1 = 0, prp2 = 0;
 
 	make_segs(f, c->offset, c->len, c->chunk);
-	f->next_seg = 1;
-	KUNIT_ASSERT_EQ(test, nvme_build_prps(&fake_ops, f, c->len, f->segs[0],
-					      &prp1, &prp2), BLK_STS_OK);
+	KUNIT_ASSERT_EQ(test, run_prps(f, c->len, &prp1, &prp2), STS(BLK_STS_OK));
 	check_prps(test, f, c->len, prp1, prp2);
 	/* every segment consumed, none asked for beyond the last */
 	KUNIT_EXPECT_EQ(test, f->next_seg, f->nr_segs);
@@ -244,27 +261,21 @@ static void prp_errors(struct kunit *test)
 	/* second segment not page aligned */
 	make_segs(f, 0, SZ_64K, SZ_16K);
 	f->segs[1].addr += 512;
-	f->next_seg = 1;
-	KUNIT_EXPECT_EQ(test, nvme_build_prps(&fake_ops, f, SZ_64K, f->segs[0],
-					      &prp1, &prp2), BLK_STS_IOERR);
+	KUNIT_EXPECT_EQ(test, run_prps(f, SZ_64K, &prp1, &prp2), STS(BLK_STS_IOERR));
 
 	/* first segment ends inside a page but more data follows */
 	f = fake_init(test);
 	make_segs(f, 0, SZ_64K, SZ_16K);
 	f->segs[0].len -= 512;
 	f->segs[1].len += 512;
-	f->next_seg = 1;
-	KUNIT_EXPECT_EQ(test, nvme_build_prps(&fake_ops, f, SZ_64K, f->segs[0],
-					      &prp1, &prp2), BLK_STS_IOERR);
+	KUNIT_EXPECT_EQ(test, run_prps(f, SZ_64K, &prp1, &prp2), STS(BLK_STS_IOERR));
 
 	/* a middle segment ends inside a page */
 	f = fake_init(test);
 	make_segs(f, 0, SZ_64K, SZ_16K);
 	f->segs[1].len -= 512;
 	f->segs[2].len += 512;
-	f->next_seg = 1;
-	KUNIT_EXPECT_EQ(test, nvme_build_prps(&fake_ops, f, SZ_64K, f->segs[0],
-					      &prp1, &prp2), BLK_STS_IOERR);
+	KUNIT_EXPECT_EQ(test, run_prps(f, SZ_64K, &prp1, &prp2), STS(BLK_STS_IOERR));
 
 	/* two pages, the second made of two segments */
 	f = fake_init(test);
@@ -272,32 +283,24 @@ static void prp_errors(struct kunit *test)
 	f->segs[1].len = SZ_2K;
 	f->segs[2] = (struct nvme_dma_seg){ 0x900000000ULL, SZ_2K };
 	f->nr_segs = 3;
-	f->next_seg = 1;
-	KUNIT_EXPECT_EQ(test, nvme_build_prps(&fake_ops, f, SZ_8K, f->segs[0],
-					      &prp1, &prp2), BLK_STS_IOERR);
+	KUNIT_EXPECT_EQ(test, run_prps(f, SZ_8K, &prp1, &prp2), STS(BLK_STS_IOERR));
 
 	/* segments run out before len */
 	f = fake_init(test);
 	make_segs(f, 0, SZ_64K, SZ_16K);
 	f->nr_segs = 2;
-	f->next_seg = 1;
-	KUNIT_EXPECT_EQ(test, nvme_build_prps(&fake_ops, f, SZ_64K, f->segs[0],
-					      &prp1, &prp2), BLK_STS_IOERR);
+	KUNIT_EXPECT_EQ(test, run_prps(f, SZ_64K, &prp1, &prp2), STS(BLK_STS_IOERR));
 
 	/* list page allocation fails: first page, then the chained one */
 	f = fake_init(test);
 	make_segs(f, 0, SZ_128K, SZ_8M);
 	f->fail_alloc_at = 0;
-	f->next_seg = 1;
-	KUNIT_EXPECT_EQ(test, nvme_build_prps(&fake_ops, f, SZ_128K, f->segs[0],
-					      &prp1, &prp2), BLK_STS_RESOURCE);
+	KUNIT_EXPECT_EQ(test, run_prps(f, SZ_128K, &prp1, &prp2), STS(BLK_STS_RESOURCE));
 	f = fake_init(test);
 	make_segs(f, 0, LIST_ENTRIES_LEN(513), SZ_8M);
 	f->fail_alloc_at = 1;
-	f->next_seg = 1;
-	KUNIT_EXPECT_EQ(test, nvme_build_prps(&fake_ops, f,
-					      LIST_ENTRIES_LEN(513), f->segs[0],
-					      &prp1, &prp2), BLK_STS_RESOURCE);
+	KUNIT_EXPECT_EQ(test, run_prps(f, LIST_ENTRIES_LEN(513), &prp1, &prp2),
+			STS(BLK_STS_RESOURCE));
 	/* the page it did get is reported, so the caller can free it */
 	KUNIT_EXPECT_EQ(test, f->nr_pages, 1);
 }
@@ -320,6 +323,7 @@ static void sgl_case_desc(const struct sgl_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->what);
 }
+
 KUNIT_ARRAY_PARAM(sgl, sgl_cases, sgl_case_desc);
 
 static void sgl_layout(struct kunit *test)
@@ -330,9 +334,7 @@ static void sgl_layout(struct kunit *test)
 	int i;
 
 	make_segs(f, c->offset, c->len, c->chunk);
-	f->next_seg = 1;
-	KUNIT_ASSERT_EQ(test, nvme_build_sgls(&fake_ops, f, c->len, f->nr_segs,
-					      f->segs[0], &dptr), BLK_STS_OK);
+	KUNIT_ASSERT_EQ(test, run_sgls(f, c->len, f->nr_segs, &dptr), STS(BLK_STS_OK));
 	KUNIT_EXPECT_EQ(test, f->next_seg, f->nr_segs);
 	if (f->nr_segs == 1) {
 		KUNIT_EXPECT_EQ(test, dptr.type, NVME_SGL_FMT_DATA_DESC << 4);
@@ -366,24 +368,17 @@ static void sgl_errors(struct kunit *test)
 
 	/* 257 segments do not fit one list page */
 	make_segs(f, 0, 257 * SZ_4K, SZ_4K);
-	f->next_seg = 1;
-	KUNIT_EXPECT_EQ(test, nvme_build_sgls(&fake_ops, f, 257 * SZ_4K, 257,
-					      f->segs[0], &dptr), BLK_STS_IOERR);
+	KUNIT_EXPECT_EQ(test, run_sgls(f, 257 * SZ_4K, 257, &dptr), STS(BLK_STS_IOERR));
 	/* segments run out */
 	f = fake_init(test);
 	make_segs(f, 0, SZ_64K, SZ_16K);
 	f->nr_segs = 3;
-	f->next_seg = 1;
-	KUNIT_EXPECT_EQ(test, nvme_build_sgls(&fake_ops, f, SZ_64K, 4,
-					      f->segs[0], &dptr), BLK_STS_IOERR);
+	KUNIT_EXPECT_EQ(test, run_sgls(f, SZ_64K, 4, &dptr), STS(BLK_STS_IOERR));
 	/* list allocation fails */
 	f = fake_init(test);
 	make_segs(f, 0, SZ_64K, SZ_16K);
 	f->fail_alloc_at = 0;
-	f->next_seg = 1;
-	KUNIT_EXPECT_EQ(test, nvme_build_sgls(&fake_ops, f, SZ_64K, 4,
-					      f->segs[0], &dptr),
-			BLK_STS_RESOURCE);
+	KUNIT_EXPECT_EQ(test, run_sgls(f, SZ_64K, 4, &dptr), STS(BLK_STS_RESOURCE));
 }
 
 static struct kunit_case nvme_pci_dma_cases[] = {
