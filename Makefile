@@ -10,6 +10,7 @@
 #   make e2e      the main job: seed fio job in a QEMU guest, summary table
 #   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL)
 #   make series   git format-patch of our changes against the base -> out/series
+#   make bench    pristine 6.12 vs ours, icount mode: IOPS, Kinstr/IO, profiles
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
@@ -23,13 +24,14 @@ TARBALL              := /usr/src/linux-source-6.12.tar.xz
 TOP    := $(abspath .)
 BUILD  ?= $(TOP)/build
 SRC    := $(BUILD)/linux
+KSRC   ?= $(SRC)
 VARIANT ?=
 KOUT   ?= $(BUILD)/kernel$(if $(VARIANT),-$(VARIANT))
 KUNIT_OUT := $(BUILD)/kunit-x86_64
 E2E    := $(BUILD)/e2e
 JOBS   ?= $(shell nproc)
 CC_KERNEL ?= ccache gcc
-KMAKE  := $(MAKE) -C $(SRC) O=$(KOUT) ARCH=x86_64 CC="$(CC_KERNEL)" LOCALVERSION= -j$(JOBS) -s
+KMAKE  := $(MAKE) -C $(KSRC) O=$(KOUT) ARCH=x86_64 CC="$(CC_KERNEL)" LOCALVERSION= -j$(JOBS) -s
 
 # e2e knobs
 IOMMU    ?= off
@@ -51,10 +53,10 @@ space := $(empty) $(empty)
 
 DEPS := build-essential flex bison bc libelf-dev libssl-dev dwarves sparse \
 	ccache quilt python3 cpio kmod rsync xz-utils git \
-	qemu-system-x86 fio liburing-dev busybox-static gnuplot-nox
+	qemu-system-x86 fio liburing-dev busybox-static gnuplot-nox linux-perf
 DEPS_STAMP := $(BUILD)/.deps-$(shell echo '$(DEPS) $(LINUX_SOURCE_VERSION)' | md5sum | cut -c1-8)
 
-.PHONY: help deps tree kernel kunit e2e check series clean distclean
+.PHONY: help deps tree kernel kunit e2e check series bench clean distclean
 help:
 	@sed -n 's/^#   make/make/p' Makefile
 
@@ -89,12 +91,16 @@ tree: $(DEPS_STAMP)
 KCONFIG_FRAGMENTS ?= $(TOP)/tools/testbed/guest.config \
 	$(if $(VARIANT),$(TOP)/tools/testbed/$(VARIANT).config)
 kernel: tree
+	@$(MAKE) --no-print-directory kernel-build
+
+.PHONY: kernel-build kernel-pristine
+kernel-build:
 	@mkdir -p $(KOUT)
 	@cfgsum=$$(cat $(KCONFIG_FRAGMENTS) | md5sum | cut -c1-12); \
 	if [ ! -f $(KOUT)/.config ] || [ "$$(cat $(KOUT)/.fragments 2>/dev/null)" != "$$cfgsum" ]; then \
 		echo "kernel: configuring $(KOUT) (tinyconfig + $(notdir $(KCONFIG_FRAGMENTS)))"; \
 		$(KMAKE) tinyconfig >/dev/null; \
-		cd $(KOUT) && $(SRC)/scripts/kconfig/merge_config.sh -m -O $(KOUT) \
+		cd $(KOUT) && $(KSRC)/scripts/kconfig/merge_config.sh -m -O $(KOUT) \
 			$(KOUT)/.config $(KCONFIG_FRAGMENTS) >/dev/null; \
 		$(KMAKE) olddefconfig >/dev/null; \
 		$(TOP)/tools/testbed/checkconfig.sh $(KOUT)/.config $(KCONFIG_FRAGMENTS); \
@@ -117,7 +123,7 @@ kunit: tree
 INITRD := $(E2E)/initramfs.cpio
 $(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(DEPS_STAMP)
 	@mkdir -p $(E2E)
-	@tools/testbed/mkinitramfs.sh $@ tools/testbed/init /usr/bin/fio
+	@tools/testbed/mkinitramfs.sh $@ tools/testbed/init /usr/bin/fio /usr/bin/perf
 
 E2E_TAG = $(IOMMU)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)$(if $(VARIANT),-$(VARIANT))$(if $(TAG),-$(TAG))
 e2e-run = KERNEL=$(KOUT)/arch/x86/boot/bzImage INITRD=$(INITRD) \
@@ -159,6 +165,38 @@ check: kunit
 e2e-only: $(INITRD)
 	@$(call e2e-run,$(E2E_TAG),$(JOBSET)); \
 	python3 tools/testbed/summary.py $(E2E)/$(E2E_TAG)
+
+# ---------------------------------------------------------------- bench
+# Pristine 6.12 (tag base, same config minus our KUnit symbols) against
+# ours, same QEMU, same run, deterministic icount mode (-smp 1): seed job
+# randread at BENCH_BS in IOMMU off and strict; fio numbers, then a
+# perf cpu-clock profile per bs. Prints ratios ours/pristine and draws
+# build/e2e/bench.png.
+PRISTINE_SRC := $(BUILD)/linux-pristine
+BENCH_BS      ?= 4k 128k 8M
+BENCH_RUNTIME ?= 3
+BENCH_MODES   ?= off strict
+BENCH_KERNELS ?= pristine ours
+# what the table compares (BENCH_KERNELS=ours reruns only ours against
+# the pristine results already in build/e2e)
+BENCH_COMPARE ?= pristine ours
+$(BUILD)/pristine.config: tools/testbed/guest.config
+	@grep -v '_KUNIT_TEST=' $< | sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-pristine"/' > $@
+
+kernel-pristine: tree $(BUILD)/pristine.config
+	@[ -d $(PRISTINE_SRC) ] || git -C $(SRC) worktree add -q --detach $(PRISTINE_SRC) base
+	@$(MAKE) --no-print-directory kernel-build KSRC=$(PRISTINE_SRC) \
+		KOUT=$(BUILD)/kernel-pristine KCONFIG_FRAGMENTS=$(BUILD)/pristine.config
+
+bench: kernel kernel-pristine $(INITRD)
+	@for k in $(BENCH_KERNELS); do for m in $(BENCH_MODES); do \
+		echo "bench: $$k IOMMU=$$m"; \
+		kout=$(BUILD)/kernel; [ $$k = pristine ] && kout=$(BUILD)/kernel-pristine; \
+		$(MAKE) --no-print-directory e2e-only KOUT=$$kout IOMMU=$$m ICOUNT=1 \
+			TAG=$$k JOBSET=bench,perf RW=randread BS="$(BENCH_BS)" \
+			RUNTIME=$(BENCH_RUNTIME) SIZE=1G $(if $(NVME_OPTS),NVME_OPTS="$(NVME_OPTS)") || exit 1; \
+	done; done
+	@python3 tools/testbed/bench.py $(E2E) "$(BENCH_MODES)" "$(BENCH_COMPARE)"
 
 # ---------------------------------------------------------------- series
 SERIES_DIR ?= $(TOP)/out/series

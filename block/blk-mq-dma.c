@@ -100,7 +100,7 @@ static bool blk_map_iter_next(struct request *req, struct req_iterator *iter,
 		}
 
 		next = mp_bvec_iter_bvec(iter->bio->bi_io_vec, iter->iter);
-		if (bv.bv_len + next.bv_len > max_size ||
+		if (next.bv_len > max_size - bv.bv_len ||
 		    !biovec_phys_mergeable(req->q, &bv, &next))
 			break;
 
@@ -115,9 +115,10 @@ static bool blk_map_iter_next(struct request *req, struct req_iterator *iter,
 static bool blk_dma_map_direct(struct request *req, struct device *dma_dev,
 			       struct blk_dma_iter *iter, struct phys_vec *vec)
 {
-	iter->addr = dma_map_page(dma_dev, pfn_to_page(PHYS_PFN(vec->paddr)),
-				  offset_in_page(vec->paddr), vec->len,
-				  rq_dma_dir(req));
+	iter->addr = dma_map_page_attrs(dma_dev,
+					pfn_to_page(PHYS_PFN(vec->paddr)),
+					offset_in_page(vec->paddr), vec->len,
+					rq_dma_dir(req), DMA_ATTR_NO_WARN);
 	if (dma_mapping_error(dma_dev, iter->addr)) {
 		iter->status = BLK_STS_RESOURCE;
 		blk_dma_count(BLK_DMA_STAT_ERRORS);
@@ -192,6 +193,23 @@ err:
 	return false;
 }
 
+/*
+ * 6.12 does not keep p2pdma and host pages apart within a request (mainline
+ * does since 6.17), so on queues that accept p2pdma look at every bvec.
+ */
+static bool blk_rq_has_p2pdma(struct request *req)
+{
+	struct req_iterator iter;
+	struct bio_vec bv;
+
+	if (!blk_queue_pci_p2pdma(req->q))
+		return false;
+	rq_for_each_bvec(bv, req, iter)
+		if (is_pci_p2pdma_page(bv.bv_page))
+			return true;
+	return false;
+}
+
 /**
  * blk_rq_dma_map_iter_start - map the first DMA segment of a request
  * @req: request to map; its payload is blk_rq_payload_bytes() bytes
@@ -232,8 +250,8 @@ bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 	if (!blk_map_iter_next(req, &iter->iter, &vec))
 		return false;
 
-	if (unlikely(is_pci_p2pdma_page(pfn_to_page(PHYS_PFN(vec.paddr)))) ||
-	    (use_dma_iommu(dma_dev) && vec.len < blk_rq_payload_bytes(req)))
+	if ((use_dma_iommu(dma_dev) && vec.len < blk_rq_payload_bytes(req)) ||
+	    unlikely(blk_rq_has_p2pdma(req)))
 		return blk_dma_map_sg(req, dma_dev, state, iter);
 
 	blk_dma_count(BLK_DMA_STAT_DIRECT);

@@ -5,6 +5,7 @@
 #
 # Environment (set by the Makefile):
 #   KERNEL INITRD OUTDIR       bzImage, initramfs, directory for logs/results
+#                              (fio JSON: <job>.json, perf reports: perf-<job>.txt)
 #   IOMMU=off|lazy|strict      intel-iommu in QEMU + intel_iommu=on iommu.strict=0|1
 #   SWIOTLB=force|""           guest swiotlb=force
 #   ICOUNT=0|1                 1: -icount shift=0,sleep=off -smp 1 (deterministic)
@@ -89,11 +90,12 @@ echo "run-qemu: guest ran $(( $(date +%s) - start )) s (console: $log)"
 echo "$accel" > "$OUTDIR/accel"
 
 # split fio JSON reports out of the console log
-rm -f "$OUTDIR"/*.json
+rm -f "$OUTDIR"/*.json "$OUTDIR"/perf-*.txt
 awk -v dir="$OUTDIR" '
-	/^@@FIO-BEGIN / { f = dir "/" $2 ".json"; next }
-	/^@@FIO-END /   { close(f); f = ""; next }
-	f != ""         { print > f }' "$log"
+	/^@@FIO-BEGIN /  { f = dir "/" $2 ".json"; next }
+	/^@@PERF-BEGIN / { f = dir "/perf-" $2 ".txt"; next }
+	/^@@FIO-END |^@@PERF-END / { close(f); f = ""; next }
+	f != ""          { print > f }' "$log"
 
 fail=0
 grep -a "^@@E2E-KERNEL" "$log" || { echo "run-qemu: guest never reached /init"; fail=1; }

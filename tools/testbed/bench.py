@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""bench.py E2E_DIR MODES KERNELS - compare kernels from `make bench`.
+
+Reads E2E_DIR/<mode>-icount-<kernel>/randread-<bs>.json (fio) and
+perf-randread-<bs>.txt (perf report --sort sym) and prints, per (mode, bs):
+IOPS and kernel instructions per IO (Kinstr/IO = sys% x 1e9 / IOPS, exact
+under -icount shift=0) for each kernel, the ratios of the last kernel to the
+first, and the share of kernel samples spent in the DMA mapping path.
+Writes E2E_DIR/bench.txt, bench.dat and bench.png (gnuplot).
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+# the per-request DMA mapping path: scatterlist building, DMA API, IOVA and
+# IOMMU page tables, PRP/SGL descriptor pools and setup, our iterator
+MAP_RE = re.compile(
+    r"^(__?blk_rq_map_sg|__blk_bios_map_sg|__?blk_bvec_map_sg|blk_next_sg|"
+    r"sg_next|sg_init_table|__sg_\w+|"
+    r"dma_map_\w+|dma_unmap_\w+|dma_direct_\w+|dma_need_sync|"
+    r"iommu_dma_\w+|__iommu_dma_\w+|intel_iommu_\w+|iommu_map\w*|"
+    r"iommu_unmap\w*|__iommu_map\w*|__iommu_unmap\w*|iommu_iotlb_\w+|"
+    r"iommu_flush_\w+|qi_\w+|domain_flush_\w+|cache_tag_\w+|"
+    r"alloc_iova\w*|free_iova\w*|iova_\w+|__alloc_and_insert_iova_range|"
+    r"pfn_to_dma_pte|dma_pte_\w+|"
+    r"dma_pool_alloc|dma_pool_free|pool_\w+_page|"
+    r"nvme_map_data|nvme_unmap_data|nvme_pci_setup_\w+|nvme_setup_prp_simple|"
+    r"nvme_setup_sgl_simple|nvme_free_prps|nvme_pci_next_seg|"
+    r"nvme_pci_alloc_desc|nvme_pci_record_seg|nvme_free_descriptors|"
+    r"blk_rq_dma_\w+|blk_dma_\w+|blk_map_iter_next|swiotlb_\w+|"
+    r"debug_dma_\w+)$")
+LINE_RE = re.compile(r"^\s*([0-9.]+)%\s+\[k\]\s+(\S+)")
+
+
+def load(d, bs):
+    with open(os.path.join(d, f"randread-{bs}.json")) as fh:
+        job = json.load(fh)["jobs"][0]
+    iops = job["read"]["iops"]
+    return iops, job["sys_cpu"] / 100 * 1e9 / iops / 1e3
+
+
+def map_share(d, bs):
+    """(share of all samples in the mapping path, top mapping symbols)"""
+    p = os.path.join(d, f"perf-randread-{bs}.txt")
+    if not os.path.exists(p):
+        return None, []
+    total, syms = 0.0, []
+    for line in open(p, errors="replace"):
+        m = LINE_RE.match(line)
+        if m and MAP_RE.match(m.group(2)):
+            total += float(m.group(1))
+            syms.append((float(m.group(1)), m.group(2)))
+    return total, sorted(syms, reverse=True)[:4]
+
+
+def main(e2e, modes, kernels):
+    modes, kernels = modes.split(), kernels.split()
+    base, ours = kernels[0], kernels[-1]
+    rows, dat, details = [], [], []
+    for mode in modes:
+        dirs = {k: os.path.join(e2e, f"{mode}-icount-{k}") for k in kernels}
+        names = sorted((f[len("randread-"):-5] for f in os.listdir(dirs[ours])
+                        if f.startswith("randread-") and f.endswith(".json")),
+                       key=lambda b: int(b.rstrip("kKmM")) *
+                       (1 << 20 if b[-1] in "mM" else 1 << 10))
+        for bs in names:
+            r = {k: load(dirs[k], bs) for k in kernels}
+            s = {k: map_share(dirs[k], bs) for k in kernels}
+            iops_ratio = r[ours][0] / r[base][0]
+            k_ratio = r[ours][1] / r[base][1]
+            share = lambda k: "-" if s[k][0] is None else f"{s[k][0]:.1f}%"
+            rows.append((mode, bs,
+                         f"{r[base][0]:.0f}", f"{r[ours][0]:.0f}", f"{iops_ratio:.3f}",
+                         f"{r[base][1]:.1f}", f"{r[ours][1]:.1f}", f"{k_ratio:.3f}",
+                         share(base), share(ours)))
+            dat.append(f'"{mode}\\n{bs}" {iops_ratio:.4f} {k_ratio:.4f}')
+            for k in kernels:
+                if s[k][1]:
+                    details.append(f"  {mode:6} {bs:5} {k:8}: " + ", ".join(
+                        f"{n} {p:.1f}%" for p, n in s[k][1]))
+    hdr = ("mode", "bs", f"IOPS {base}", f"IOPS {ours}", "ratio",
+           f"Kinstr/IO {base}", f"Kinstr/IO {ours}", "ratio",
+           f"map% {base}", f"map% {ours}")
+    w = [max(len(str(x[i])) for x in rows + [hdr]) for i in range(len(hdr))]
+    fmt = "  ".join("{:<%d}" % w[i] if i < 2 else "{:>%d}" % w[i]
+                    for i in range(len(hdr)))
+    out = [fmt.format(*hdr)] + [fmt.format(*r) for r in rows]
+    out += ["", "top mapping-path symbols (share of all kernel+user samples):"]
+    out += details
+    text = "\n".join(out)
+    print(text)
+    with open(os.path.join(e2e, "bench.txt"), "w") as fh:
+        fh.write(text + "\n")
+    with open(os.path.join(e2e, "bench.dat"), "w") as fh:
+        fh.write("\n".join(dat) + "\n")
+    png = os.path.join(e2e, "bench.png")
+    gp = f"""
+set terminal png size 900,500
+set output '{png}'
+set title 'ours / pristine 6.12 (seed job randread, -icount shift=0)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set yrange [0:*]
+set ylabel 'ratio'
+set grid ytics
+set arrow from graph 0, first 1 to graph 1, first 1 nohead lt 0
+plot '{os.path.join(e2e, "bench.dat")}' using 2:xtic(1) title 'IOPS', \\
+     '' using 3 title 'kernel instructions per IO'
+"""
+    try:
+        subprocess.run(["gnuplot"], input=gp, text=True, check=True)
+        print(f"bench: chart {png}")
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"bench: gnuplot failed: {e}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:4]))
