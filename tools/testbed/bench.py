@@ -2,6 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """bench.py E2E_DIR MODES KERNELS - compare kernels from `make bench`.
 
+IOPS under -icount are repeatable only while the guest CPU is busy: when it
+idles waiting for the emulated device, guest time advances with host time,
+so run the bench on an otherwise idle machine.
+
 Reads E2E_DIR/<mode>-icount-<kernel>/randread-<bs>.json (fio) and
 perf-randread-<bs>.txt (perf report --sort sym) and prints, per (mode, bs):
 IOPS and kernel instructions per IO (Kinstr/IO = sys% x 1e9 / IOPS, exact
@@ -42,18 +46,40 @@ def load(d, bs):
     return iops, job["sys_cpu"] / 100 * 1e9 / iops / 1e3
 
 
-def map_share(d, bs):
-    """(share of all samples in the mapping path, top mapping symbols)"""
+IDLE_RE = re.compile(r"^(__cpuidle_text_start|default_idle\w*|\w*safe_halt|"
+                     r"acpi_idle\w*|intel_idle\w*|poll_idle|cpu_idle_poll|"
+                     r"do_idle|cpuidle_\w+)$")
+
+
+def profile(d, bs):
+    """From the perf run: (kernel instructions per IO in thousands, share of
+    non-idle kernel samples in the mapping path, top mapping symbols).
+
+    Under -icount shift=0 a cpu-clock sample stands for a fixed number of
+    guest instructions, so non-idle kernel samples / all samples x run time
+    (ns = instructions) / IOs is the kernel's cost per IO, interrupts and
+    completions included, whatever the guest did while idle."""
     p = os.path.join(d, f"perf-randread-{bs}.txt")
-    if not os.path.exists(p):
-        return None, []
-    total, syms = 0.0, []
+    j = os.path.join(d, f"perfio-randread-{bs}.json")
+    if not (os.path.exists(p) and os.path.exists(j)):
+        return None, None, []
+    kern, mapped, syms = 0.0, 0.0, []
     for line in open(p, errors="replace"):
         m = LINE_RE.match(line)
-        if m and MAP_RE.match(m.group(2)):
-            total += float(m.group(1))
-            syms.append((float(m.group(1)), m.group(2)))
-    return total, sorted(syms, reverse=True)[:4]
+        if not m or IDLE_RE.match(m.group(2)):
+            continue
+        pct = float(m.group(1))
+        kern += pct
+        if MAP_RE.match(m.group(2)):
+            mapped += pct
+            syms.append((pct, m.group(2)))
+    with open(j) as fh:
+        job = json.load(fh)["jobs"][0]
+    ios = job["read"]["total_ios"]
+    run_ns = job["read"]["runtime"] * 1e6
+    kins = kern / 100 * run_ns / ios / 1e3 if ios else None
+    top = [(p / kern * 100, n) for p, n in sorted(syms, reverse=True)[:4]]
+    return kins, mapped / kern * 100 if kern else None, top
 
 
 def main(e2e, modes, kernels):
@@ -68,27 +94,37 @@ def main(e2e, modes, kernels):
                        (1 << 20 if b[-1] in "mM" else 1 << 10))
         for bs in names:
             r = {k: load(dirs[k], bs) for k in kernels}
-            s = {k: map_share(dirs[k], bs) for k in kernels}
+            pr = {k: profile(dirs[k], bs) for k in kernels}
             iops_ratio = r[ours][0] / r[base][0]
             k_ratio = r[ours][1] / r[base][1]
-            share = lambda k: "-" if s[k][0] is None else f"{s[k][0]:.1f}%"
+            kp = {k: pr[k][0] for k in kernels}
+            kp_ratio = kp[ours] / kp[base] if kp[ours] and kp[base] else None
+            fmt1 = lambda v, f: "-" if v is None else f.format(v)
             rows.append((mode, bs,
                          f"{r[base][0]:.0f}", f"{r[ours][0]:.0f}", f"{iops_ratio:.3f}",
                          f"{r[base][1]:.1f}", f"{r[ours][1]:.1f}", f"{k_ratio:.3f}",
-                         share(base), share(ours)))
-            dat.append(f'"{mode}\\n{bs}" {iops_ratio:.4f} {k_ratio:.4f}')
+                         fmt1(kp[base], "{:.1f}"), fmt1(kp[ours], "{:.1f}"),
+                         fmt1(kp_ratio, "{:.3f}"),
+                         fmt1(pr[base][1], "{:.1f}%"), fmt1(pr[ours][1], "{:.1f}%")))
+            dat.append(f'"{mode}\\n{bs}" {iops_ratio:.4f} {k_ratio:.4f} '
+                       f'{kp_ratio or 0:.4f}')
             for k in kernels:
-                if s[k][1]:
+                if pr[k][2]:
                     details.append(f"  {mode:6} {bs:5} {k:8}: " + ", ".join(
-                        f"{n} {p:.1f}%" for p, n in s[k][1]))
+                        f"{n} {p:.1f}%" for p, n in pr[k][2]))
     hdr = ("mode", "bs", f"IOPS {base}", f"IOPS {ours}", "ratio",
-           f"Kinstr/IO {base}", f"Kinstr/IO {ours}", "ratio",
+           f"K(sys%) {base}", f"K(sys%) {ours}", "ratio",
+           f"K(perf) {base}", f"K(perf) {ours}", "ratio",
            f"map% {base}", f"map% {ours}")
     w = [max(len(str(x[i])) for x in rows + [hdr]) for i in range(len(hdr))]
     fmt = "  ".join("{:<%d}" % w[i] if i < 2 else "{:>%d}" % w[i]
                     for i in range(len(hdr)))
     out = [fmt.format(*hdr)] + [fmt.format(*r) for r in rows]
-    out += ["", "top mapping-path symbols (share of all kernel+user samples):"]
+    out += ["", "K(sys%): fio sys% x 1e9 / IOPS / 1e3; K(perf): non-idle kernel "
+            "samples x run time / IOs / 1e3 (thousand guest instructions per IO)",
+            "map%: share of non-idle kernel samples in the DMA mapping path "
+            "(symbol list in bench.py; inlined code counts under its caller)",
+            "", "top mapping-path symbols (share of non-idle kernel samples):"]
     out += details
     text = "\n".join(out)
     print(text)
@@ -109,7 +145,7 @@ set ylabel 'ratio'
 set grid ytics
 set arrow from graph 0, first 1 to graph 1, first 1 nohead lt 0
 plot '{os.path.join(e2e, "bench.dat")}' using 2:xtic(1) title 'IOPS', \\
-     '' using 3 title 'kernel instructions per IO'
+     '' using 4 title 'kernel instructions per IO (perf)'
 """
     try:
         subprocess.run(["gnuplot"], input=gp, text=True, check=True)

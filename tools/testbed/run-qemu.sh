@@ -92,6 +92,7 @@ echo "$accel" > "$OUTDIR/accel"
 # split fio JSON reports out of the console log
 rm -f "$OUTDIR"/*.json "$OUTDIR"/perf-*.txt
 awk -v dir="$OUTDIR" '
+	{ sub(/\r$/, "") }
 	/^@@FIO-BEGIN /  { f = dir "/" $2 ".json"; next }
 	/^@@PERF-BEGIN / { f = dir "/perf-" $2 ".txt"; next }
 	/^@@FIO-END |^@@PERF-END / { close(f); f = ""; next }

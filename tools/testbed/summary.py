@@ -28,7 +28,8 @@ def main(dirs):
         icount = "icount" in mode
         accel = open(os.path.join(d, "accel")).read().strip() \
             if os.path.exists(os.path.join(d, "accel")) else "?"
-        names = sorted((f[:-5] for f in os.listdir(d) if f.endswith(".json")),
+        names = sorted((f[:-5] for f in os.listdir(d) if f.endswith(".json")
+                        and not f.startswith("perfio-")),
                        key=bs_key)
         for name in names:
             with open(os.path.join(d, name + ".json")) as fh:
