@@ -52,19 +52,25 @@ IDLE_RE = re.compile(r"^(__cpuidle_text_start|default_idle\w*|\w*safe_halt|"
 
 
 def profile(d, bs):
-    """From the perf run: (kernel instructions per IO in thousands, share of
-    non-idle kernel samples in the mapping path, top mapping symbols).
+    """From the perf window: (kernel instructions per IO in thousands, share
+    of non-idle kernel samples in the mapping path, top mapping symbols).
 
     Under -icount shift=0 a cpu-clock sample stands for a fixed number of
-    guest instructions, so non-idle kernel samples / all samples x run time
-    (ns = instructions) / IOs is the kernel's cost per IO, interrupts and
-    completions included, whatever the guest did while idle."""
+    guest instructions, so non-idle kernel samples / all samples x window
+    (ns = instructions) / IOs in the window is the kernel's cost per IO,
+    interrupts and completions included, whatever the guest did while idle.
+    IOs come from the block layer's sector count over the same window."""
     p = os.path.join(d, f"perf-randread-{bs}.txt")
-    j = os.path.join(d, f"perfio-randread-{bs}.json")
-    if not (os.path.exists(p) and os.path.exists(j)):
+    if not os.path.exists(p):
         return None, None, []
-    kern, mapped, syms = 0.0, 0.0, []
+    kern, mapped, syms, ios = 0.0, 0.0, [], None
     for line in open(p, errors="replace"):
+        w = re.match(r"# window_s (\d+) sectors_read (\d+) bs (\S+)", line)
+        if w:
+            nbytes = int(w.group(2)) * 512
+            ios = nbytes / bs_bytes(w.group(3))
+            window_ns = int(w.group(1)) * 1e9
+            continue
         m = LINE_RE.match(line)
         if not m or IDLE_RE.match(m.group(2)):
             continue
@@ -73,13 +79,13 @@ def profile(d, bs):
         if MAP_RE.match(m.group(2)):
             mapped += pct
             syms.append((pct, m.group(2)))
-    with open(j) as fh:
-        job = json.load(fh)["jobs"][0]
-    ios = job["read"]["total_ios"]
-    run_ns = job["read"]["runtime"] * 1e6
-    kins = kern / 100 * run_ns / ios / 1e3 if ios else None
+    kins = kern / 100 * window_ns / ios / 1e3 if ios else None
     top = [(p / kern * 100, n) for p, n in sorted(syms, reverse=True)[:4]]
     return kins, mapped / kern * 100 if kern else None, top
+
+
+def bs_bytes(b):
+    return int(b.rstrip("kKmM")) * (1 << 20 if b[-1] in "mM" else 1 << 10)
 
 
 def main(e2e, modes, kernels):
@@ -90,8 +96,7 @@ def main(e2e, modes, kernels):
         dirs = {k: os.path.join(e2e, f"{mode}-icount-{k}") for k in kernels}
         names = sorted((f[len("randread-"):-5] for f in os.listdir(dirs[ours])
                         if f.startswith("randread-") and f.endswith(".json")),
-                       key=lambda b: int(b.rstrip("kKmM")) *
-                       (1 << 20 if b[-1] in "mM" else 1 << 10))
+                       key=bs_bytes)
         for bs in names:
             r = {k: load(dirs[k], bs) for k in kernels}
             pr = {k: profile(dirs[k], bs) for k in kernels}
@@ -121,7 +126,8 @@ def main(e2e, modes, kernels):
                     for i in range(len(hdr)))
     out = [fmt.format(*hdr)] + [fmt.format(*r) for r in rows]
     out += ["", "K(sys%): fio sys% x 1e9 / IOPS / 1e3; K(perf): non-idle kernel "
-            "samples x run time / IOs / 1e3 (thousand guest instructions per IO)",
+            "samples x perf window / IOs in it / 1e3 (thousand guest "
+            "instructions per IO)",
             "map%: share of non-idle kernel samples in the DMA mapping path "
             "(symbol list in bench.py; inlined code counts under its caller)",
             "", "top mapping-path symbols (share of non-idle kernel samples):"]

@@ -28,8 +28,7 @@ def main(dirs):
         icount = "icount" in mode
         accel = open(os.path.join(d, "accel")).read().strip() \
             if os.path.exists(os.path.join(d, "accel")) else "?"
-        names = sorted((f[:-5] for f in os.listdir(d) if f.endswith(".json")
-                        and not f.startswith("perfio-")),
+        names = sorted((f[:-5] for f in os.listdir(d) if f.endswith(".json")),
                        key=bs_key)
         for name in names:
             with open(os.path.join(d, name + ".json")) as fh:
