@@ -59,8 +59,9 @@ static inline void blk_dma_count(enum blk_dma_stat s)
  * Next physically contiguous range of the request, at most one segment as
  * the queue limits define it (mainline's blk_map_iter_next()).
  */
-static bool blk_map_iter_next(struct request *req, struct req_iterator *iter,
-			      struct phys_vec *vec)
+static __always_inline bool blk_map_iter_next(struct request *req,
+					      struct req_iterator *iter,
+					      struct phys_vec *vec)
 {
 	unsigned int max_size;
 	struct bio_vec bv;
@@ -112,8 +113,10 @@ static bool blk_map_iter_next(struct request *req, struct req_iterator *iter,
 	return true;
 }
 
-static bool blk_dma_map_direct(struct request *req, struct device *dma_dev,
-			       struct blk_dma_iter *iter, struct phys_vec *vec)
+static __always_inline bool blk_dma_map_direct(struct request *req,
+					       struct device *dma_dev,
+					       struct blk_dma_iter *iter,
+					       struct phys_vec *vec)
 {
 	iter->addr = dma_map_page_attrs(dma_dev,
 					pfn_to_page(PHYS_PFN(vec->paddr)),
@@ -238,18 +241,39 @@ bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 			       struct blk_dma_state *state,
 			       struct blk_dma_iter *iter)
 {
+	struct bio *bio = req->bio;
 	struct phys_vec vec;
 
-	iter->iter.bio = req->bio;
-	if (req->bio)
-		iter->iter.iter = req->bio->bi_iter;
+	iter->iter.bio = bio;
 	iter->status = BLK_STS_OK;
 	state->sgt.sgl = NULL;
 	state->left = 0;
+	if (!bio)
+		goto walk;
+	iter->iter.iter = bio->bi_iter;
 
+	/*
+	 * Fast path: one bio whose data is one (multi-page) bvec within the
+	 * segment limits, e.g. any request on a coalesced registered buffer
+	 * that stays inside one folio: nothing to merge.
+	 */
+	if (likely(!bio->bi_next && !(req->rq_flags & RQF_SPECIAL_PAYLOAD))) {
+		struct bio_vec bv = mp_bvec_iter_bvec(bio->bi_io_vec,
+						      bio->bi_iter);
+
+		vec.paddr = bvec_phys(&bv);
+		vec.len = bv.bv_len;
+		if (bv.bv_len && bv.bv_len == bio->bi_iter.bi_size &&
+		    get_max_segment_size(&req->q->limits, vec.paddr,
+					 vec.len) == vec.len) {
+			iter->iter.iter.bi_size = 0;
+			goto map;
+		}
+	}
+walk:
 	if (!blk_map_iter_next(req, &iter->iter, &vec))
 		return false;
-
+map:
 	if ((use_dma_iommu(dma_dev) && vec.len < blk_rq_payload_bytes(req)) ||
 	    unlikely(blk_rq_has_p2pdma(req)))
 		return blk_dma_map_sg(req, dma_dev, state, iter);
