@@ -149,6 +149,7 @@ set style fill solid 0.8 border -1
 set yrange [0:*]
 set ylabel 'ratio'
 set grid ytics
+set bmargin 4
 set arrow from graph 0, first 1 to graph 1, first 1 nohead lt 0
 plot '{os.path.join(e2e, "bench.dat")}' using 2:xtic(1) title 'IOPS', \\
      '' using 4 title 'kernel instructions per IO (perf)'
