@@ -50,6 +50,21 @@ struct nvme_dma_ops {
 	void *(*alloc)(void *priv, size_t size, dma_addr_t *dma);
 };
 
+/* continue at the start of the next segment */
+static __always_inline blk_status_t
+nvme_prp_next_seg(const struct nvme_dma_ops *ops, void *priv,
+		  dma_addr_t *addr, u32 *left)
+{
+	struct nvme_dma_seg seg;
+	blk_status_t st = ops->next(priv, &seg);
+
+	if (st)
+		return st;
+	*addr = seg.addr;
+	*left = seg.len;
+	return BLK_STS_OK;
+}
+
 /**
  * nvme_build_prps - fill PRP1/PRP2 (and PRP lists) for a transfer
  * @ops: segment and list page source
@@ -101,11 +116,9 @@ nvme_build_prps(const struct nvme_dma_ops *ops, void *priv, u32 len,
 	} else {
 		if (seg.len != first)
 			return BLK_STS_IOERR;
-		st = ops->next(priv, &seg);
+		st = nvme_prp_next_seg(ops, priv, &addr, &left);
 		if (st)
 			return st;
-		addr = seg.addr;
-		left = seg.len;
 	}
 
 	if (remaining <= page) {
@@ -146,11 +159,9 @@ nvme_build_prps(const struct nvme_dma_ops *ops, void *priv, u32 len,
 		}
 		if (left < page)
 			return BLK_STS_IOERR;
-		st = ops->next(priv, &seg);
+		st = nvme_prp_next_seg(ops, priv, &addr, &left);
 		if (st)
 			return st;
-		addr = seg.addr;
-		left = seg.len;
 	}
 }
 
