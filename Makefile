@@ -181,7 +181,7 @@ BENCH_KERNELS ?= pristine ours
 # the pristine results already in build/e2e)
 BENCH_COMPARE ?= pristine ours
 $(BUILD)/pristine.config: tools/testbed/guest.config
-	@grep -v '_KUNIT_TEST=' $< | sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-pristine"/' > $@
+	@grep -v '_KUNIT_TEST=\|^CONFIG_BLK_PREMAP=' $< | sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-pristine"/' > $@
 
 kernel-pristine: tree $(BUILD)/pristine.config
 	@[ -d $(PRISTINE_SRC) ] || git -C $(SRC) worktree add -q --detach $(PRISTINE_SRC) base

@@ -9,6 +9,8 @@
  * max_segment_size and seg_boundary_mask.
  *
  * Mapping, by device:
+ *  - a request on a registered buffer premapped for the device (see
+ *    blk-premap.c): its segments come from the premap, no DMA-API call;
  *  - dma-direct (no IOMMU, swiotlb included): each segment is mapped with
  *    dma_map_page() as it is handed out; nothing is allocated.
  *  - IOMMU, single segment: dma_map_page(), one IOVA allocation, as 6.12's
@@ -132,6 +134,26 @@ static __always_inline bool blk_dma_map_direct(struct request *req,
 	return true;
 }
 
+#ifdef CONFIG_BLK_PREMAP
+/* next segment of a premapped request: no DMA-API call */
+static bool blk_dma_premap_next(struct request *req,
+				struct blk_dma_state *state,
+				struct blk_dma_iter *iter)
+{
+	u32 len;
+
+	if (!state->pm_left)
+		return false;
+	len = blk_premap_seg(state->premap, state->pm_pos, state->pm_left,
+			     &iter->addr);
+	len = get_max_segment_size(&req->q->limits, iter->addr, len);
+	iter->len = len;
+	state->pm_pos += len;
+	state->pm_left -= len;
+	return true;
+}
+#endif
+
 static bool blk_dma_sg_next(struct blk_dma_state *state,
 			    struct blk_dma_iter *iter)
 {
@@ -248,8 +270,22 @@ bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 	iter->status = BLK_STS_OK;
 	state->sgt.sgl = NULL;
 	state->left = 0;
+#ifdef CONFIG_BLK_PREMAP
+	state->premap = NULL;
+#endif
 	if (!bio)
 		goto walk;
+#ifdef CONFIG_BLK_PREMAP
+	if (req->q->tag_set && req->q->tag_set->premap) {
+		state->premap = blk_premap_get(req->q->tag_set->premap, req,
+					       &state->pm_start);
+		if (state->premap) {
+			state->pm_pos = state->pm_start;
+			state->pm_left = blk_rq_payload_bytes(req);
+			return blk_dma_premap_next(req, state, iter);
+		}
+	}
+#endif
 	iter->iter.iter = bio->bi_iter;
 
 	/*
@@ -304,6 +340,10 @@ bool blk_rq_dma_map_iter_next(struct request *req, struct device *dma_dev,
 {
 	struct phys_vec vec;
 
+#ifdef CONFIG_BLK_PREMAP
+	if (state->premap)
+		return blk_dma_premap_next(req, state, iter);
+#endif
 	if (state->sgt.sgl)
 		return blk_dma_sg_next(state, iter);
 	if (!blk_map_iter_next(req, &iter->iter, &vec))
@@ -323,13 +363,21 @@ EXPORT_SYMBOL_GPL(blk_rq_dma_map_iter_next);
  * Context: any; does not sleep.
  *
  * Return: %true if nothing is left to unmap (the request went through the
- * scatterlist fallback, which is now unmapped and freed), %false if its
+ * scatterlist fallback, which is now unmapped and freed, or used a premap,
+ * which it no longer holds), %false if its
  * segments were mapped one by one and the caller must dma_unmap_page() each
  * segment it was handed, with the same address, length and direction.
  */
 bool blk_rq_dma_unmap(struct request *req, struct device *dma_dev,
 		      struct blk_dma_state *state, size_t mapped_len)
 {
+#ifdef CONFIG_BLK_PREMAP
+	if (state->premap) {
+		blk_premap_put(state->premap);
+		state->premap = NULL;
+		return true;
+	}
+#endif
 	if (!state->sgt.sgl)
 		return false;
 	dma_unmap_sgtable(dma_dev, &state->sgt, rq_dma_dir(req), 0);

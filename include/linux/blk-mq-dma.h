@@ -12,6 +12,7 @@
 #define BLK_MQ_DMA_H
 
 #include <linux/blk-mq.h>
+#include <linux/blk-premap.h>
 #include <linux/scatterlist.h>
 
 /**
@@ -21,11 +22,22 @@
  *	requests whose segments were mapped one by one with dma_map_page()
  * @next: next mapped scatterlist entry blk_rq_dma_map_iter_next() hands out
  * @left: mapped entries not yet handed out
+ * @premap: for requests on a premapped registered buffer: the premap they
+ *	hold (see blk-premap.h); nothing of theirs is mapped per request
+ * @pm_start: buffer position of the request's first byte (premap only)
+ * @pm_pos: buffer position of the next segment (premap only)
+ * @pm_left: bytes of the request not yet handed out (premap only)
  */
 struct blk_dma_state {
 	struct sg_table sgt;
 	struct scatterlist *next;
 	unsigned int left;
+#ifdef CONFIG_BLK_PREMAP
+	struct blk_premap *premap;
+	u64 pm_start;
+	u64 pm_pos;
+	u32 pm_left;
+#endif
 };
 
 /**
@@ -65,6 +77,26 @@ bool blk_rq_dma_unmap(struct request *req, struct device *dma_dev,
 static inline bool blk_rq_dma_map_coalesce(struct blk_dma_state *state)
 {
 	return state->sgt.sgl && state->sgt.nents == 1;
+}
+
+/**
+ * blk_rq_dma_premap - the premap a request's segments came from
+ * @state: state filled in by blk_rq_dma_map_iter_start()
+ * @pos: set to the buffer position of the request's first byte, in bytes
+ *
+ * Return: the premap (held until blk_rq_dma_unmap()) if the request is on a
+ * premapped buffer, else %NULL. Drivers use it to reuse what they
+ * precomputed for the premap (nvme-pci: PRP list pages).
+ */
+static inline struct blk_premap *blk_rq_dma_premap(struct blk_dma_state *state,
+						   u64 *pos)
+{
+#ifdef CONFIG_BLK_PREMAP
+	*pos = state->pm_start;
+	return state->premap;
+#else
+	return NULL;
+#endif
 }
 
 #endif /* BLK_MQ_DMA_H */

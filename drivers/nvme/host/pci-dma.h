@@ -235,4 +235,106 @@ nvme_build_sgls(const struct nvme_dma_ops *ops, void *priv, u32 len,
 	return BLK_STS_OK;
 }
 
+/* data entries in a premapped PRP list page; its last slot chains */
+#define NVME_PREMAP_PRPS_PER_LIST	(NVME_PRPS_PER_PAGE - 1)
+
+/**
+ * struct nvme_prp_premap - PRP list pages precomputed for a premapped buffer
+ * @first: buffer page (buffer position / %NVME_CTRL_PAGE_SIZE) of entry 0
+ * @nr_entries: one entry per %NVME_CTRL_PAGE_SIZE page of the buffer
+ * @nr_lists: list pages in @lists
+ * @lists: list pages: entry j is in slot j % %NVME_PREMAP_PRPS_PER_LIST of
+ *	page j / %NVME_PREMAP_PRPS_PER_LIST; each page's last slot points to
+ *	the next page (0 in the last page)
+ * @list_dma: bus addresses of @lists
+ *
+ * Entry j holds the bus address of buffer page @first + j. A request whose
+ * data starts in buffer page p points PRP2 straight at the entry of page
+ * p + 1: the controller reads on through the chain pointers, so requests
+ * crossing list pages need no copy (seed 002's layout).
+ */
+struct nvme_prp_premap {
+	u64 first;
+	u64 nr_entries;
+	unsigned int nr_lists;
+	__le64 **lists;
+	dma_addr_t *list_dma;
+};
+
+/* the slot of entry @j */
+static inline __le64 *nvme_premap_slot(const struct nvme_prp_premap *p, u64 j)
+{
+	return &p->lists[j / NVME_PREMAP_PRPS_PER_LIST]
+			[j % NVME_PREMAP_PRPS_PER_LIST];
+}
+
+/**
+ * nvme_premap_fill - write a premap's PRP list pages
+ * @p: layout with @first, @nr_entries, @nr_lists, @lists and @list_dma set
+ * @page_dma: returns the bus address of buffer page @first + j
+ * @priv: passed to @page_dma
+ *
+ * Context: any.
+ */
+static inline void nvme_premap_fill(struct nvme_prp_premap *p,
+				    dma_addr_t (*page_dma)(void *priv, u64 j),
+				    void *priv)
+{
+	unsigned int i;
+	u64 j;
+
+	for (j = 0; j < p->nr_entries; j++)
+		*nvme_premap_slot(p, j) = cpu_to_le64(page_dma(priv, j));
+	for (i = 0; i < p->nr_lists; i++)
+		p->lists[i][NVME_PREMAP_PRPS_PER_LIST] = cpu_to_le64(
+			i + 1 < p->nr_lists ? p->list_dma[i + 1] : 0);
+}
+
+/**
+ * nvme_premap_prps - PRP1/PRP2 for a request on a premapped buffer
+ * @p: the buffer's precomputed list pages
+ * @pos: buffer position of the request's first byte
+ * @dma: bus address of that byte
+ * @len: request length in bytes, > 0, inside the buffer
+ * @prp1: the command's PRP entry 1 (output)
+ * @prp2: the command's PRP entry 2 (output)
+ *
+ * PRP1 is @dma; PRP2 is 0, the second page's entry, or a pointer into the
+ * precomputed list at the entry of the second page (NVMe Base Specification
+ * 2.0, 4.1.1: PRP2 may point anywhere qword-aligned in a list page). The
+ * controller treats a list page's last slot as a chain pointer only while
+ * more than one entry remains; the precomputed pages always hold one there,
+ * so a request whose last entry falls on the first slot of a list page that
+ * it reaches by chaining cannot use them (about one multi-page request in
+ * %NVME_PREMAP_PRPS_PER_LIST).
+ *
+ * Context: any.
+ * Return: 0, or -EAGAIN if the chain rule forbids the precomputed list:
+ * build a per-request list instead.
+ */
+static __always_inline int nvme_premap_prps(const struct nvme_prp_premap *p,
+					    u64 pos, dma_addr_t dma, u32 len,
+					    __le64 *prp1, __le64 *prp2)
+{
+	u32 off = dma & (NVME_CTRL_PAGE_SIZE - 1);
+	u64 j = pos / NVME_CTRL_PAGE_SIZE - p->first;
+	u64 m = (off + (u64)len - 1) / NVME_CTRL_PAGE_SIZE; /* pages after 1st */
+
+	*prp1 = cpu_to_le64(dma);
+	if (!m) {
+		*prp2 = 0;
+		return 0;
+	}
+	if (m == 1) {
+		*prp2 = *nvme_premap_slot(p, j + 1);
+		return 0;
+	}
+	if ((j + m) % NVME_PREMAP_PRPS_PER_LIST == 0)
+		return -EAGAIN;
+	*prp2 = cpu_to_le64(p->list_dma[(j + 1) / NVME_PREMAP_PRPS_PER_LIST] +
+			    (j + 1) % NVME_PREMAP_PRPS_PER_LIST *
+			    sizeof(__le64));
+	return 0;
+}
+
 #endif /* _NVME_PCI_DMA_H */

@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Premap cache: registered buffers kept DMA-mapped per device.
+ * See include/linux/blk-premap.h for the model; DESIGN.md §2.3 and §3 for
+ * the invariants. Seeds 000/001 premapped through a new bio/iov_iter type;
+ * here the lookup is keyed by what the bio already carries (the address of
+ * its bvec array), as hch asked for in the review of seed 001.
+ *
+ * Locking:
+ *  - blk_premap_mutex serializes everything that maps, unmaps or frees:
+ *    creation (ctx->work), buffer unregistration, device invalidation.
+ *  - buf->lock protects buf->pms[] and buf->dead; ctx->lock (nests inside
+ *    buf->lock) protects ctx->pms, ctx->pending and ctx->dead. Both are taken
+ *    in the I/O path only on a miss that queues a creation.
+ *  - Lookups run under RCU: the registry is an RCU maple tree, buf->pms[]
+ *    are RCU pointers, bufs and premaps are freed after a grace period.
+ *  - A request holds a premap through pm->refs (refcount_inc_not_zero() on
+ *    the cache's reference); teardown clears the slot, drops the cache's
+ *    reference and waits for zero before it unmaps. So in-flight requests
+ *    hold it, and nothing is unmapped under them.
+ */
+#include <linux/blk-mq.h>
+#include <linux/blk-premap.h>
+#include <linux/debugfs.h>
+#include <linux/dma-mapping.h>
+#include <linux/maple_tree.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <linux/wait_bit.h>
+#include <kunit/visibility.h>
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/blk_premap.h>
+
+/* registered buffers by bvec array address range */
+static struct maple_tree blk_premap_bufs =
+	MTREE_INIT(blk_premap_bufs, MT_FLAGS_USE_RCU);
+static atomic_t blk_premap_nr_bufs = ATOMIC_INIT(0);
+static DEFINE_MUTEX(blk_premap_mutex);
+
+enum blk_premap_stat {
+	BLK_PREMAP_HITS,
+	BLK_PREMAP_MISS_DISABLED,	/* switched off */
+	BLK_PREMAP_MISS_MULTI_BIO,	/* request of several bios */
+	BLK_PREMAP_MISS_NEW,		/* first use on the device: queued */
+	BLK_PREMAP_MISS_PENDING,	/* creation queued, not done yet */
+	BLK_PREMAP_MISS_FAILED,		/* creation failed or was refused */
+	BLK_PREMAP_MISS_DEAD,		/* being torn down */
+	BLK_PREMAP_MISS_DEVS,		/* buffer premapped for too many devices */
+	BLK_PREMAP_MISS_RANGE,		/* request not inside the buffer */
+	BLK_PREMAP_CHAIN_FALLBACK,	/* driver could not reuse its PRP lists */
+	BLK_PREMAP_NR_PCPU_STATS,
+};
+
+static DEFINE_PER_CPU(unsigned long, blk_premap_pcpu[BLK_PREMAP_NR_PCPU_STATS]);
+
+/* changed under blk_premap_mutex (or the buffer registry), read racily */
+struct blk_premap_stats {
+	atomic64_t bufs;
+	atomic64_t live;
+	atomic64_t bytes;
+	atomic64_t drv_pages;
+	atomic64_t created;
+	atomic64_t destroyed;
+	atomic64_t invalidated;
+	atomic64_t fail_nomem;
+	atomic64_t fail_map;
+	atomic64_t fail_need_sync;
+	atomic64_t fail_cap;
+	atomic64_t fail_layout;
+};
+
+static struct blk_premap_stats blk_premap_stats;
+
+/* debugfs: fail the next N creations as if the IOMMU ran out of space */
+static u32 blk_premap_fail_map;
+
+static inline void blk_premap_count(enum blk_premap_stat s)
+{
+	this_cpu_inc(blk_premap_pcpu[s]);
+}
+
+/*
+ * io_uring's layout (io_buffer_from_pages()): bvec 0 may start inside its
+ * folio and runs to its end, every later bvec covers a whole folio from
+ * offset 0 but the last, which may be short. blk_premap_buf_pos() and the
+ * page-aligned runs depend on it, so check it rather than trust it.
+ */
+static bool blk_premap_layout_ok(const struct bio_vec *bvec,
+				 unsigned int nr_bvecs, unsigned int shift,
+				 u64 len)
+{
+	u64 folio = 1ULL << shift, sum = 0;
+	unsigned int i;
+
+	if (shift < PAGE_SHIFT || shift >= 32)
+		return false;
+	for (i = 0; i < nr_bvecs; i++) {
+		const struct bio_vec *bv = &bvec[i];
+
+		if (!bv->bv_len || (i && bv->bv_offset) ||
+		    bv->bv_offset + bv->bv_len > folio ||
+		    (i + 1 < nr_bvecs && bv->bv_offset + bv->bv_len != folio))
+			return false;
+		sum += bv->bv_len;
+	}
+	return sum == len;
+}
+
+/**
+ * blk_premap_buf_register - enter a registered buffer in the premap registry
+ * @bvec: the buffer's bvec array (io_uring's imu->bvec); must stay valid and
+ *	its pages pinned until blk_premap_buf_unregister()
+ * @nr_bvecs: entries in @bvec
+ * @shift: log2 of the folio size each bvec lies in, in bytes (imu->folio_shift)
+ * @len: buffer length in bytes
+ *
+ * Nothing is mapped here: premaps are made per device on first use.
+ * Follows DESIGN.md §2.3; the registry replaces seed 001's bio flag.
+ *
+ * Context: process context; may sleep.
+ * Return: the registry entry to pass to blk_premap_buf_unregister(), or
+ * %NULL if the buffer cannot be premapped (a layout other than io_uring's,
+ * or no memory); I/O on it then takes the normal mapping path.
+ */
+struct blk_premap_buf *blk_premap_buf_register(const struct bio_vec *bvec,
+					       unsigned int nr_bvecs,
+					       unsigned int shift, u64 len)
+{
+	struct blk_premap_buf *buf;
+
+	if (!nr_bvecs || !blk_premap_layout_ok(bvec, nr_bvecs, shift, len)) {
+		atomic64_inc(&blk_premap_stats.fail_layout);
+		return NULL;
+	}
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		goto nomem;
+	buf->bvec = bvec;
+	buf->nr_bvecs = nr_bvecs;
+	buf->shift = shift;
+	buf->len = len;
+	spin_lock_init(&buf->lock);
+	if (mtree_insert_range(&blk_premap_bufs, (unsigned long)bvec,
+			       (unsigned long)(bvec + nr_bvecs) - 1, buf,
+			       GFP_KERNEL)) {
+		kfree(buf);
+		goto nomem;
+	}
+	atomic_inc(&blk_premap_nr_bufs);
+	atomic64_inc(&blk_premap_stats.bufs);
+	return buf;
+nomem:
+	atomic64_inc(&blk_premap_stats.fail_nomem);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(blk_premap_buf_register);
+
+/* unmap and free; the premap is unreachable and no request holds it */
+static void blk_premap_unmap(struct blk_premap *pm)
+{
+	struct blk_premap_ctx *ctx = pm->ctx;
+
+	if (ctx->ops->destroy)
+		ctx->ops->destroy(pm, ctx->drvdata);
+	dma_unmap_sgtable(ctx->dma_dev, &pm->sgt, DMA_BIDIRECTIONAL,
+			  DMA_ATTR_SKIP_CPU_SYNC);
+	sg_free_table(&pm->sgt);
+	kvfree(pm->runs);
+	pm->runs = NULL;
+}
+
+/*
+ * Tear down a premap already removed from its buffer's slot and its ctx's
+ * lists: wait for the requests holding it, unmap (with the IOTLB flush
+ * dma-iommu does on unmap), free after a grace period.
+ */
+static void blk_premap_teardown(struct blk_premap *pm, bool invalidate)
+{
+	lockdep_assert_held(&blk_premap_mutex);
+
+	trace_blk_premap_destroy(pm, invalidate);
+	if (pm->state == BLK_PREMAP_LIVE) {
+		if (!refcount_dec_and_test(&pm->refs))
+			wait_var_event(&pm->refs, !refcount_read(&pm->refs));
+		blk_premap_unmap(pm);
+		pm->ctx->bytes -= pm->buf->len;
+		atomic64_dec(&blk_premap_stats.live);
+		atomic64_sub(pm->buf->len, &blk_premap_stats.bytes);
+		atomic64_sub(pm->drv_pages, &blk_premap_stats.drv_pages);
+		atomic64_inc(&blk_premap_stats.destroyed);
+		if (invalidate)
+			atomic64_inc(&blk_premap_stats.invalidated);
+	}
+	kfree_rcu(pm, rcu);
+}
+
+static void blk_premap_ctx_unlink(struct blk_premap *pm)
+{
+	struct blk_premap_ctx *ctx = pm->ctx;
+
+	spin_lock_irq(&ctx->lock);
+	list_del_init(&pm->ctx_node);
+	list_del_init(&pm->pending_node);
+	spin_unlock_irq(&ctx->lock);
+}
+
+/**
+ * blk_premap_buf_unregister - tear down every premap of a buffer
+ * @buf: as returned by blk_premap_buf_register(); %NULL is ignored
+ *
+ * Removes @buf from the registry so no new request finds it, waits for the
+ * requests still using any of its premaps, and unmaps them (under an IOMMU,
+ * dma-iommu flushes the IOTLB on unmap, also in lazy mode before the IOVA
+ * can be reused). When this returns, no device can reach the buffer's pages
+ * through a premap: the caller may unpin them (DESIGN.md §3, "No DMA after
+ * unpin").
+ *
+ * Context: process context; sleeps until in-flight requests on the buffer
+ * complete.
+ */
+void blk_premap_buf_unregister(struct blk_premap_buf *buf)
+{
+	struct blk_premap *pm;
+	unsigned long flags;
+	int i;
+
+	if (!buf)
+		return;
+	mutex_lock(&blk_premap_mutex);
+	mtree_erase(&blk_premap_bufs, (unsigned long)buf->bvec);
+	atomic_dec(&blk_premap_nr_bufs);
+	atomic64_dec(&blk_premap_stats.bufs);
+	spin_lock_irqsave(&buf->lock, flags);
+	buf->dead = true;
+	spin_unlock_irqrestore(&buf->lock, flags);
+	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++) {
+		pm = rcu_dereference_protected(buf->pms[i],
+					lockdep_is_held(&blk_premap_mutex));
+		if (!pm)
+			continue;
+		RCU_INIT_POINTER(buf->pms[i], NULL);
+		blk_premap_ctx_unlink(pm);
+		blk_premap_teardown(pm, false);
+	}
+	mutex_unlock(&blk_premap_mutex);
+	kfree_rcu(buf, rcu);
+}
+EXPORT_SYMBOL_GPL(blk_premap_buf_unregister);
+
+/* DMA-contiguous runs of the mapping, in buffer order */
+static int blk_premap_build_runs(struct blk_premap *pm)
+{
+	struct blk_premap_run *run = NULL;
+	u64 pos = pm->start;
+	struct scatterlist *sg;
+	unsigned int n = 0;
+	int i;
+
+	pm->runs = kvmalloc_array(pm->sgt.nents, sizeof(*pm->runs),
+				  GFP_KERNEL);
+	if (!pm->runs)
+		return -ENOMEM;
+	for_each_sgtable_dma_sg(&pm->sgt, sg, i) {
+		dma_addr_t dma = sg_dma_address(sg);
+		u32 len = sg_dma_len(sg);
+
+		if (dma_need_sync(pm->ctx->dma_dev, dma))
+			return -EOPNOTSUPP;
+		if (run && run->dma + run->len == dma) {
+			run->len += len;
+		} else {
+			run = &pm->runs[n++];
+			run->pos = pos;
+			run->dma = dma;
+			run->len = len;
+		}
+		pos += len;
+	}
+	pm->nr_runs = n;
+	return pos == pm->start + pm->buf->len ? 0 : -EINVAL;
+}
+
+static int blk_premap_map(struct blk_premap *pm)
+{
+	struct blk_premap_ctx *ctx = pm->ctx;
+	struct blk_premap_buf *buf = pm->buf;
+	struct device *dev = ctx->dma_dev;
+	struct scatterlist *sg;
+	int ret, i;
+
+	/* a long-term streaming mapping must not need syncs or bouncing */
+	if (dma_dev_need_sync(dev) || is_swiotlb_force_bounce(dev))
+		return -EOPNOTSUPP;
+	if (ctx->bytes + buf->len > (u64)READ_ONCE(*ctx->max_mb) << 20)
+		return -ENOSPC;
+	if (blk_premap_fail_map) {
+		blk_premap_fail_map--;
+		return -EIO;
+	}
+	pm->start = buf->bvec[0].bv_offset;
+	ret = sg_alloc_table(&pm->sgt, buf->nr_bvecs, GFP_KERNEL);
+	if (ret)
+		return ret;
+	for_each_sgtable_sg(&pm->sgt, sg, i)
+		sg_set_page(sg, buf->bvec[i].bv_page, buf->bvec[i].bv_len,
+			    buf->bvec[i].bv_offset);
+	ret = dma_map_sgtable(dev, &pm->sgt, DMA_BIDIRECTIONAL,
+			      DMA_ATTR_SKIP_CPU_SYNC | DMA_ATTR_NO_WARN);
+	if (ret) {
+		/* e.g. -ENOMEM when the IOVA space is exhausted */
+		sg_free_table(&pm->sgt);
+		return -EIO;
+	}
+	ret = blk_premap_build_runs(pm);
+	if (!ret && ctx->ops->create)
+		ret = ctx->ops->create(pm, ctx->drvdata);
+	if (ret) {
+		dma_unmap_sgtable(dev, &pm->sgt, DMA_BIDIRECTIONAL,
+				  DMA_ATTR_SKIP_CPU_SYNC);
+		sg_free_table(&pm->sgt);
+		kvfree(pm->runs);
+		pm->runs = NULL;
+		pm->nr_runs = 0;
+		return ret;
+	}
+	return 0;
+}
+
+static void blk_premap_create(struct blk_premap *pm)
+{
+	int ret = blk_premap_map(pm);
+
+	trace_blk_premap_create(pm, ret);
+	switch (ret) {
+	case 0:
+		refcount_set(&pm->refs, 1);
+		pm->ctx->bytes += pm->buf->len;
+		atomic64_inc(&blk_premap_stats.live);
+		atomic64_add(pm->buf->len, &blk_premap_stats.bytes);
+		atomic64_add(pm->drv_pages, &blk_premap_stats.drv_pages);
+		atomic64_inc(&blk_premap_stats.created);
+		/* publish: lookups read the state with acquire */
+		smp_store_release(&pm->state, BLK_PREMAP_LIVE);
+		return;
+	case -EOPNOTSUPP:
+		atomic64_inc(&blk_premap_stats.fail_need_sync);
+		break;
+	case -ENOSPC:
+		atomic64_inc(&blk_premap_stats.fail_cap);
+		break;
+	case -ENOMEM:
+		atomic64_inc(&blk_premap_stats.fail_nomem);
+		break;
+	default:
+		atomic64_inc(&blk_premap_stats.fail_map);
+		break;
+	}
+	/* stays as a marker so later requests do not retry: see README */
+	smp_store_release(&pm->state, BLK_PREMAP_FAILED);
+}
+
+static void blk_premap_work(struct work_struct *work)
+{
+	struct blk_premap_ctx *ctx =
+		container_of(work, struct blk_premap_ctx, work);
+	struct blk_premap *pm;
+
+	mutex_lock(&blk_premap_mutex);
+	for (;;) {
+		spin_lock_irq(&ctx->lock);
+		pm = list_first_entry_or_null(&ctx->pending, struct blk_premap,
+					      pending_node);
+		if (pm)
+			list_del_init(&pm->pending_node);
+		spin_unlock_irq(&ctx->lock);
+		if (!pm)
+			break;
+		blk_premap_create(pm);
+	}
+	mutex_unlock(&blk_premap_mutex);
+}
+
+/* first request on @buf through @ctx: queue the creation of its premap */
+static void blk_premap_queue_create(struct blk_premap_ctx *ctx,
+				    struct blk_premap_buf *buf)
+{
+	struct blk_premap *pm;
+	unsigned long flags;
+	int i, slot = -1;
+
+	pm = kzalloc(sizeof(*pm), GFP_ATOMIC | __GFP_NOWARN);
+	if (!pm) {
+		atomic64_inc(&blk_premap_stats.fail_nomem);
+		return;
+	}
+	pm->ctx = ctx;
+	pm->buf = buf;
+	pm->state = BLK_PREMAP_PENDING;
+	INIT_LIST_HEAD(&pm->ctx_node);
+	INIT_LIST_HEAD(&pm->pending_node);
+
+	spin_lock_irqsave(&buf->lock, flags);
+	if (buf->dead)
+		goto unlock;
+	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++) {
+		struct blk_premap *old = rcu_dereference_protected(buf->pms[i],
+						lockdep_is_held(&buf->lock));
+
+		if (old && old->ctx == ctx)	/* raced with another CPU */
+			goto unlock;
+		if (!old && slot < 0)
+			slot = i;
+	}
+	if (slot < 0) {
+		blk_premap_count(BLK_PREMAP_MISS_DEVS);
+		goto unlock;
+	}
+	spin_lock(&ctx->lock);
+	if (ctx->dead) {
+		spin_unlock(&ctx->lock);
+		goto unlock;
+	}
+	list_add_tail(&pm->ctx_node, &ctx->pms);
+	list_add_tail(&pm->pending_node, &ctx->pending);
+	spin_unlock(&ctx->lock);
+	rcu_assign_pointer(buf->pms[slot], pm);
+	spin_unlock_irqrestore(&buf->lock, flags);
+	blk_premap_count(BLK_PREMAP_MISS_NEW);
+	queue_work(system_unbound_wq, &ctx->work);
+	return;
+unlock:
+	spin_unlock_irqrestore(&buf->lock, flags);
+	kfree(pm);
+}
+
+/**
+ * blk_premap_get - find the premap a request can use
+ * @ctx: the device's premap context (its tag set's)
+ * @req: request with data, not yet mapped
+ * @pos: set to the buffer position of the request's first byte on success
+ *
+ * A request qualifies if it is one bio whose bi_io_vec points into a
+ * registered buffer (a fixed-buffer bio, also after a split or clone) and
+ * the buffer is premapped for @ctx's device. The first request on a buffer
+ * queues the creation of its premap and misses; so do all requests while
+ * the cache is switched off. Misses are counted by reason in debugfs
+ * (blk_premap); I/O that is not on a registered buffer costs one maple
+ * tree lookup, none while no buffer is registered.
+ *
+ * Context: the driver's ->queue_rq(); does not sleep (the creation is
+ * queued to a workqueue, its bookkeeping is GFP_ATOMIC).
+ * Return: the premap, held until blk_premap_put(), or %NULL: map the
+ * request the normal way.
+ */
+struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
+				  struct request *req, u64 *pos)
+{
+	struct blk_premap *pm = NULL;
+	struct blk_premap_buf *buf;
+	const struct bio_vec *bv;
+	struct bio *bio = req->bio;
+	int i;
+
+	if (!atomic_read(&blk_premap_nr_bufs) || !bio ||
+	    (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec)
+		return NULL;
+	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
+
+	rcu_read_lock();
+	buf = mtree_load(&blk_premap_bufs, (unsigned long)bv);
+	if (!buf)
+		goto out;
+	if (!READ_ONCE(*ctx->enabled)) {
+		blk_premap_count(BLK_PREMAP_MISS_DISABLED);
+		goto out;
+	}
+	if (bio->bi_next) {
+		blk_premap_count(BLK_PREMAP_MISS_MULTI_BIO);
+		goto out;
+	}
+	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++) {
+		pm = rcu_dereference(buf->pms[i]);
+		if (pm && pm->ctx == ctx)
+			break;
+	}
+	if (i == BLK_PREMAP_MAX_DEVS) {
+		pm = NULL;
+		blk_premap_queue_create(ctx, buf);
+		goto out;
+	}
+	switch (smp_load_acquire(&pm->state)) {
+	case BLK_PREMAP_LIVE:
+		break;
+	case BLK_PREMAP_PENDING:
+		blk_premap_count(BLK_PREMAP_MISS_PENDING);
+		pm = NULL;
+		goto out;
+	default:
+		blk_premap_count(BLK_PREMAP_MISS_FAILED);
+		pm = NULL;
+		goto out;
+	}
+	if (!refcount_inc_not_zero(&pm->refs)) {
+		blk_premap_count(BLK_PREMAP_MISS_DEAD);
+		pm = NULL;
+		goto out;
+	}
+	*pos = blk_premap_buf_pos(buf, bv, bio->bi_iter.bi_bvec_done);
+	if (unlikely(*pos + blk_rq_payload_bytes(req) > pm->start + buf->len)) {
+		blk_premap_put(pm);
+		blk_premap_count(BLK_PREMAP_MISS_RANGE);
+		pm = NULL;
+		goto out;
+	}
+	blk_premap_count(BLK_PREMAP_HITS);
+out:
+	rcu_read_unlock();
+	return pm;
+}
+EXPORT_SYMBOL_GPL(blk_premap_get);
+
+/**
+ * blk_premap_put - a request is done with a premap
+ * @pm: as returned by blk_premap_get()
+ *
+ * Context: any; does not sleep.
+ */
+void blk_premap_put(struct blk_premap *pm)
+{
+	if (refcount_dec_and_test(&pm->refs))
+		wake_up_var(&pm->refs);
+}
+EXPORT_SYMBOL_GPL(blk_premap_put);
+
+/**
+ * blk_premap_seg - DMA address of a buffer position, and how far it runs
+ * @pm: a live premap, held
+ * @pos: buffer position in bytes (blk_premap_buf_pos()), inside the buffer
+ * @len: bytes wanted from @pos
+ * @dma: set to the DMA address of @pos
+ *
+ * Context: any.
+ * Return: bytes from @pos, at most @len, that are DMA-contiguous from @dma:
+ * @len under an IOMMU (one IOVA range) unless a segment boundary splits it;
+ * up to the end of the physically contiguous run without one.
+ */
+u32 blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
+		   dma_addr_t *dma)
+{
+	unsigned int lo = 0, hi = pm->nr_runs;
+	const struct blk_premap_run *run;
+
+	/* last run starting at or before @pos */
+	while (hi - lo > 1) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (pm->runs[mid].pos <= pos)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	run = &pm->runs[lo];
+	*dma = run->dma + (pos - run->pos);
+	return min3(len, run->pos + run->len - pos, (u64)U32_MAX);
+}
+EXPORT_SYMBOL_GPL(blk_premap_seg);
+
+/**
+ * blk_premap_count_chain_fallback - count a premapped request that needed
+ *	per-request descriptors
+ *
+ * For drivers: the NVMe PRP chain rule (a list page's last slot holds data
+ * when exactly one entry remains) forbids reusing the precomputed list for
+ * about one request in 511; nvme-pci then builds a list for it.
+ *
+ * Context: any.
+ */
+void blk_premap_count_chain_fallback(void)
+{
+	blk_premap_count(BLK_PREMAP_CHAIN_FALLBACK);
+}
+EXPORT_SYMBOL_GPL(blk_premap_count_chain_fallback);
+
+/**
+ * blk_premap_ctx_init - set up premapping for a DMA device
+ * @ctx: context to initialize, e.g. embedded in the driver's device
+ * @dma_dev: device buffers are mapped for
+ * @ops: driver hooks
+ * @drvdata: passed to @ops
+ * @enabled: runtime switch, read on every lookup
+ * @max_mb: cap of premapped buffer bytes for @dma_dev in MiB, read when a
+ *	premap is created
+ *
+ * The driver then points its tag set's premap field at @ctx, and calls
+ * blk_premap_ctx_invalidate() when the device resets and
+ * blk_premap_ctx_destroy() when it goes away.
+ *
+ * Context: any.
+ */
+void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
+			 const struct blk_premap_ops *ops, void *drvdata,
+			 const bool *enabled, const unsigned int *max_mb)
+{
+	ctx->dma_dev = dma_dev;
+	ctx->ops = ops;
+	ctx->drvdata = drvdata;
+	ctx->enabled = enabled;
+	ctx->max_mb = max_mb;
+	ctx->bytes = 0;
+	spin_lock_init(&ctx->lock);
+	INIT_LIST_HEAD(&ctx->pms);
+	INIT_LIST_HEAD(&ctx->pending);
+	ctx->dead = false;
+	INIT_WORK(&ctx->work, blk_premap_work);
+}
+EXPORT_SYMBOL_GPL(blk_premap_ctx_init);
+
+/**
+ * blk_premap_ctx_invalidate - tear down every premap of a device
+ * @ctx: the device's context
+ *
+ * For a controller reset: waits for requests holding premaps (the driver
+ * has cancelled or completed them), unmaps every premap, frees the driver's
+ * precomputed data. Buffers stay registered; their next request creates a
+ * new premap.
+ *
+ * Context: process context; sleeps.
+ */
+void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx)
+{
+	struct blk_premap *pm, *tmp;
+	unsigned long flags;
+	LIST_HEAD(list);
+	int i;
+
+	mutex_lock(&blk_premap_mutex);
+	spin_lock_irq(&ctx->lock);
+	list_splice_init(&ctx->pms, &list);
+	list_for_each_entry(pm, &list, ctx_node)
+		list_del_init(&pm->pending_node);
+	spin_unlock_irq(&ctx->lock);
+	list_for_each_entry_safe(pm, tmp, &list, ctx_node) {
+		struct blk_premap_buf *buf = pm->buf;
+
+		list_del_init(&pm->ctx_node);
+		spin_lock_irqsave(&buf->lock, flags);
+		for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++)
+			if (rcu_access_pointer(buf->pms[i]) == pm)
+				RCU_INIT_POINTER(buf->pms[i], NULL);
+		spin_unlock_irqrestore(&buf->lock, flags);
+		blk_premap_teardown(pm, true);
+	}
+	mutex_unlock(&blk_premap_mutex);
+}
+EXPORT_SYMBOL_GPL(blk_premap_ctx_invalidate);
+
+/**
+ * blk_premap_ctx_destroy - the device goes away
+ * @ctx: the device's context
+ *
+ * Stops new premaps, waits for a creation in progress and invalidates all.
+ * The driver must have stopped its queues (no ->queue_rq() can still look
+ * premaps up) and must call this while its DMA device is still usable.
+ *
+ * Context: process context; sleeps.
+ */
+void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx)
+{
+	spin_lock_irq(&ctx->lock);
+	ctx->dead = true;
+	spin_unlock_irq(&ctx->lock);
+	cancel_work_sync(&ctx->work);
+	blk_premap_ctx_invalidate(ctx);
+}
+EXPORT_SYMBOL_GPL(blk_premap_ctx_destroy);
+
+#ifdef CONFIG_DEBUG_FS
+static int blk_premap_stats_show(struct seq_file *m, void *unused)
+{
+	static const char * const pcpu_names[BLK_PREMAP_NR_PCPU_STATS] = {
+		[BLK_PREMAP_HITS] = "hits",
+		[BLK_PREMAP_MISS_DISABLED] = "miss_disabled",
+		[BLK_PREMAP_MISS_MULTI_BIO] = "miss_multi_bio",
+		[BLK_PREMAP_MISS_NEW] = "miss_new",
+		[BLK_PREMAP_MISS_PENDING] = "miss_pending",
+		[BLK_PREMAP_MISS_FAILED] = "miss_failed",
+		[BLK_PREMAP_MISS_DEAD] = "miss_dead",
+		[BLK_PREMAP_MISS_DEVS] = "miss_too_many_devices",
+		[BLK_PREMAP_MISS_RANGE] = "miss_range",
+		[BLK_PREMAP_CHAIN_FALLBACK] = "prp_chain_fallback",
+	};
+	struct blk_premap_stats *st = &blk_premap_stats;
+	int s, cpu;
+
+	seq_printf(m, "bufs_registered %lld\n", atomic64_read(&st->bufs));
+	seq_printf(m, "premaps_live %lld\n", atomic64_read(&st->live));
+	seq_printf(m, "bytes_mapped %lld\n", atomic64_read(&st->bytes));
+	seq_printf(m, "prp_pages %lld\n", atomic64_read(&st->drv_pages));
+	seq_printf(m, "created %lld\n", atomic64_read(&st->created));
+	seq_printf(m, "destroyed %lld\n", atomic64_read(&st->destroyed));
+	seq_printf(m, "invalidated %lld\n", atomic64_read(&st->invalidated));
+	for (s = 0; s < BLK_PREMAP_NR_PCPU_STATS; s++) {
+		unsigned long sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu(blk_premap_pcpu[s], cpu);
+		seq_printf(m, "%s %lu\n", pcpu_names[s], sum);
+	}
+	seq_printf(m, "create_fail_nomem %lld\n",
+		   atomic64_read(&st->fail_nomem));
+	seq_printf(m, "create_fail_map %lld\n", atomic64_read(&st->fail_map));
+	seq_printf(m, "create_fail_need_sync %lld\n",
+		   atomic64_read(&st->fail_need_sync));
+	seq_printf(m, "create_fail_cap %lld\n", atomic64_read(&st->fail_cap));
+	seq_printf(m, "register_fail_layout %lld\n",
+		   atomic64_read(&st->fail_layout));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(blk_premap_stats);
+
+static int __init blk_premap_debugfs_init(void)
+{
+	debugfs_create_file("blk_premap", 0444, NULL, NULL,
+			    &blk_premap_stats_fops);
+	debugfs_create_u32("blk_premap_fail_map", 0600, NULL,
+			   &blk_premap_fail_map);
+	return 0;
+}
+late_initcall(blk_premap_debugfs_init);
+#endif

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Premap cache: registered buffers kept DMA-mapped per device.
+ *
+ * A registered buffer (io_uring's fixed buffer: an array of bvecs, one per
+ * folio, pinned for the buffer's life) is entered in a registry keyed by the
+ * address range of its bvec array. A fixed-buffer bio's bi_io_vec points into
+ * that array, also after splits and clones, so a request finds its buffer by
+ * that address (hch's review of seed 001) without a new bio or iov_iter type.
+ *
+ * The first request on a buffer through a device whose tag set has a
+ * &struct blk_premap_ctx queues the creation of a &struct blk_premap: the
+ * whole buffer DMA-mapped once for that device (one IOVA range under an
+ * IOMMU, split only where the device's segment boundary forces it; per folio
+ * without one), plus whatever the driver precomputes (nvme-pci: PRP list
+ * pages). Later requests inside the buffer get their segments from it with no
+ * DMA-API call. Unregistering the buffer tears every premap down (unmap,
+ * IOTLB flush) before returning, so before io_uring unpins the pages; a
+ * device reset or removal invalidates every premap of the device.
+ */
+#ifndef _LINUX_BLK_PREMAP_H
+#define _LINUX_BLK_PREMAP_H
+
+#include <linux/bvec.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/scatterlist.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+struct blk_premap;
+struct blk_premap_buf;
+struct device;
+struct request;
+
+/**
+ * struct blk_premap_ops - driver hooks for a premap context
+ * @create: precompute the driver's part of @pm (e.g. PRP list pages) from
+ *	its DMA layout (blk_premap_seg()); process context, may sleep.
+ *	Return 0 or a negative errno; on error the premap is not used.
+ * @destroy: free what @create made; called once no request uses @pm, before
+ *	the DMA mapping goes away; process context.
+ */
+struct blk_premap_ops {
+	int (*create)(struct blk_premap *pm, void *drvdata);
+	void (*destroy)(struct blk_premap *pm, void *drvdata);
+};
+
+/**
+ * struct blk_premap_ctx - premaps of one DMA device
+ * @dma_dev: device the buffers are mapped for
+ * @ops: driver hooks
+ * @drvdata: passed to @ops
+ * @enabled: runtime switch (the driver's module parameter); when %false
+ *	lookups miss and nothing new is created
+ * @max_mb: cap of buffer bytes premapped for @dma_dev, in MiB (the driver's
+ *	module parameter), checked when a premap is created
+ * @bytes: buffer bytes premapped now (under the registry mutex)
+ * @lock: protects @pms, @pending and @dead
+ * @pms: every premap of this device (pending, live, failed)
+ * @pending: premaps waiting for @work to map them
+ * @dead: set when the device goes away; nothing new is created
+ * @work: creates pending premaps
+ */
+struct blk_premap_ctx {
+	struct device *dma_dev;
+	const struct blk_premap_ops *ops;
+	void *drvdata;
+	const bool *enabled;
+	const unsigned int *max_mb;
+	u64 bytes;
+	spinlock_t lock;
+	struct list_head pms;
+	struct list_head pending;
+	bool dead;
+	struct work_struct work;
+};
+
+enum blk_premap_state {
+	BLK_PREMAP_PENDING,	/* queued for creation */
+	BLK_PREMAP_LIVE,	/* mapped, usable */
+	BLK_PREMAP_FAILED,	/* creation failed or refused; kept as a marker */
+};
+
+/**
+ * struct blk_premap_run - a DMA-contiguous piece of a premapped buffer
+ * @pos: buffer position of its first byte (see blk_premap_buf_pos())
+ * @dma: its DMA address
+ * @len: its length in bytes
+ */
+struct blk_premap_run {
+	u64 pos;
+	dma_addr_t dma;
+	u64 len;
+};
+
+/**
+ * struct blk_premap - one registered buffer DMA-mapped for one device
+ * @ctx: the device's context
+ * @buf: the buffer
+ * @state: &enum blk_premap_state, read with acquire semantics
+ * @refs: one held by the cache while the premap is reachable, one by every
+ *	request using it; teardown drops the cache's and waits for zero
+ * @ctx_node: in @ctx->pms
+ * @pending_node: in @ctx->pending while %BLK_PREMAP_PENDING
+ * @sgt: the long-term mapping (dma_map_sgtable(), DMA_BIDIRECTIONAL)
+ * @nr_runs: entries in @runs
+ * @runs: DMA-contiguous runs in buffer order
+ * @start: buffer position of the first byte (@buf->bvec[0].bv_offset)
+ * @drv: the driver's precomputed data
+ * @drv_pages: descriptor pages the driver holds for this premap (stats)
+ * @rcu: for freeing
+ */
+struct blk_premap {
+	struct blk_premap_ctx *ctx;
+	struct blk_premap_buf *buf;
+	int state;
+	refcount_t refs;
+	struct list_head ctx_node;
+	struct list_head pending_node;
+	struct sg_table sgt;
+	unsigned int nr_runs;
+	struct blk_premap_run *runs;
+	u64 start;
+	void *drv;
+	unsigned int drv_pages;
+	struct rcu_head rcu;
+};
+
+/* devices one buffer can be premapped for at a time */
+#define BLK_PREMAP_MAX_DEVS	4
+
+/**
+ * struct blk_premap_buf - a registered buffer in the premap registry
+ * @bvec: its bvec array: bvec 0 starts @bvec[0].bv_offset bytes into its
+ *	folio, every later one at offset 0 of its own folio, all folios
+ *	1 << @shift bytes
+ * @nr_bvecs: entries in @bvec
+ * @shift: log2 of the folio size in bytes
+ * @len: buffer length in bytes
+ * @lock: protects @pms and @dead
+ * @dead: being unregistered; no new premaps
+ * @pms: premaps of this buffer, one per device at most
+ * @rcu: for freeing
+ */
+struct blk_premap_buf {
+	const struct bio_vec *bvec;
+	unsigned int nr_bvecs;
+	unsigned int shift;
+	u64 len;
+	spinlock_t lock;
+	bool dead;
+	struct blk_premap __rcu *pms[BLK_PREMAP_MAX_DEVS];
+	struct rcu_head rcu;
+};
+
+/**
+ * blk_premap_buf_pos - position of a byte of a buffer
+ * @buf: the buffer
+ * @bvec: a bvec of @buf
+ * @done: byte offset into @bvec
+ *
+ * Positions count from the start of the folio bvec 0 lies in, so the buffer
+ * occupies [@buf->bvec[0].bv_offset, @buf->bvec[0].bv_offset + @buf->len)
+ * and position p is in NVMe/CPU page p >> PAGE_SHIFT of the buffer.
+ *
+ * Return: the position in bytes.
+ */
+static inline u64 blk_premap_buf_pos(const struct blk_premap_buf *buf,
+				     const struct bio_vec *bvec, u32 done)
+{
+	return ((u64)(bvec - buf->bvec) << buf->shift) + bvec->bv_offset + done;
+}
+
+#ifdef CONFIG_BLK_PREMAP
+struct blk_premap_buf *blk_premap_buf_register(const struct bio_vec *bvec,
+					       unsigned int nr_bvecs,
+					       unsigned int shift, u64 len);
+void blk_premap_buf_unregister(struct blk_premap_buf *buf);
+
+void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
+			 const struct blk_premap_ops *ops, void *drvdata,
+			 const bool *enabled, const unsigned int *max_mb);
+void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx);
+void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx);
+
+struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
+				  struct request *req, u64 *pos);
+void blk_premap_put(struct blk_premap *pm);
+u32 blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
+		   dma_addr_t *dma);
+void blk_premap_count_chain_fallback(void);
+#else
+static inline struct blk_premap_buf *
+blk_premap_buf_register(const struct bio_vec *bvec, unsigned int nr_bvecs,
+			unsigned int shift, u64 len)
+{
+	return NULL;
+}
+static inline void blk_premap_buf_unregister(struct blk_premap_buf *buf)
+{
+}
+#endif
+
+#endif /* _LINUX_BLK_PREMAP_H */
