@@ -74,7 +74,8 @@ struct blk_premap_stats {
 static struct blk_premap_stats blk_premap_stats;
 
 /* debugfs: fail the next N creations as if the IOMMU ran out of space */
-static u32 blk_premap_fail_map;
+VISIBLE_IF_KUNIT u32 blk_premap_fail_map;
+EXPORT_SYMBOL_IF_KUNIT(blk_premap_fail_map);
 
 static inline void blk_premap_count(enum blk_premap_stat s)
 {

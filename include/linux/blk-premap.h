@@ -192,6 +192,9 @@ void blk_premap_put(struct blk_premap *pm);
 u32 blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
 		   dma_addr_t *dma);
 void blk_premap_count_chain_fallback(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+extern u32 blk_premap_fail_map;
+#endif
 #else
 static inline struct blk_premap_buf *
 blk_premap_buf_register(const struct bio_vec *bvec, unsigned int nr_bvecs,

@@ -381,11 +381,215 @@ static void sgl_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run_sgls(f, SZ_64K, 4, &dptr), STS(BLK_STS_RESOURCE));
 }
 
+/*
+ * Premapped buffers (struct nvme_prp_premap): PRP lists precomputed for the
+ * whole buffer, reused by every request. The buffer has PM_ENTRIES pages,
+ * page j at its own bus address; the list pages at PM_LIST_DMA + i * 4K.
+ */
+#define PM_ENTRIES	2600
+#define PM_FIRST	7		/* buffer page of entry 0 */
+#define PM_LIST_DMA	0xbeef00000000ULL
+
+static dma_addr_t pm_page_dma(void *priv, u64 j)
+{
+	return 0x100000000ULL * (j + 1);
+}
+
+struct pm_fake {
+	struct nvme_prp_premap p;
+	__le64 *lists[8];
+	dma_addr_t list_dma[8];
+};
+
+static struct pm_fake *pm_init(struct kunit *test)
+{
+	struct pm_fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->p.first = PM_FIRST;
+	f->p.nr_entries = PM_ENTRIES;
+	f->p.nr_lists = DIV_ROUND_UP(PM_ENTRIES, NVME_PREMAP_PRPS_PER_LIST);
+	KUNIT_ASSERT_LE(test, f->p.nr_lists, ARRAY_SIZE(f->lists));
+	for (i = 0; i < f->p.nr_lists; i++) {
+		f->lists[i] = kunit_kmalloc(test, NVME_CTRL_PAGE_SIZE,
+					    GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f->lists[i]);
+		memset(f->lists[i], 0xa5, NVME_CTRL_PAGE_SIZE);
+		f->list_dma[i] = PM_LIST_DMA + i * NVME_CTRL_PAGE_SIZE;
+	}
+	f->p.lists = f->lists;
+	f->p.list_dma = f->list_dma;
+	nvme_premap_fill(&f->p, pm_page_dma, NULL);
+	return f;
+}
+
+/*
+ * Walk PRP2 the way a controller does (NVMe 2.0, 4.1.1; QEMU's
+ * nvme_map_prp()): the list may start mid-page; in the last slot of a page,
+ * with more than one entry left, follow the chain pointer. Return false if
+ * the walk would read a chain pointer as data or leave the list pages.
+ */
+static bool pm_walk(struct kunit *test, struct pm_fake *f, u64 prp2, u64 j0,
+		    u64 m, bool check)
+{
+	u64 idx = (prp2 - PM_LIST_DMA) / NVME_CTRL_PAGE_SIZE;
+	unsigned int slot = (prp2 & (NVME_CTRL_PAGE_SIZE - 1)) / 8;
+	u64 k;
+
+	if (prp2 < PM_LIST_DMA || idx >= f->p.nr_lists || prp2 & 7)
+		return false;
+	for (k = 0; k < m; k++) {
+		u64 e;
+
+		if (slot == NVME_PRPS_PER_PAGE - 1) {
+			if (m - k == 1)		/* the slot holds data */
+				return le64_to_cpu(f->lists[idx][slot]) ==
+					pm_page_dma(NULL, j0 + k);
+			prp2 = le64_to_cpu(f->lists[idx][slot]);
+			idx = (prp2 - PM_LIST_DMA) / NVME_CTRL_PAGE_SIZE;
+			if (prp2 < PM_LIST_DMA || idx >= f->p.nr_lists ||
+			    prp2 & (NVME_CTRL_PAGE_SIZE - 1))
+				return false;
+			slot = 0;
+		}
+		e = le64_to_cpu(f->lists[idx][slot++]);
+		if (check)
+			KUNIT_EXPECT_EQ_MSG(test, e, pm_page_dma(NULL, j0 + k),
+					    "entry %llu of %llu", k, m);
+		if (e != pm_page_dma(NULL, j0 + k))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Every start offset class (0, 512, 4095 into the first page), starts at
+ * and around list-page boundaries, lengths from one page to 2048 pages: the
+ * PRPs address exactly the request's pages, through the precomputed lists;
+ * -EAGAIN exactly where the chain rule makes the lists unusable.
+ */
+static void premap_prps(struct kunit *test)
+{
+	static const u32 offs[] = { 0, 512, 4095 };
+	static const u64 starts[] = { 0, 1, 2, 509, 510, 511, 512, 1020,
+				      1021, 1022, 1533 };
+	static const u64 pages[] = { 0, 1, 2, 3, 31, 32, 33, 509, 510, 511,
+				     512, 513, 1021, 1022, 1023, 2048 };
+	struct pm_fake *f = pm_init(test);
+	unsigned int a, b, c, fallbacks = 0, n = 0;
+
+	for (a = 0; a < ARRAY_SIZE(offs); a++)
+	for (b = 0; b < ARRAY_SIZE(starts); b++)
+	for (c = 0; c < ARRAY_SIZE(pages); c++) {
+		u32 off = offs[a];
+		u64 j = starts[b], m = pages[c];
+		u64 pos = (PM_FIRST + j) * NVME_CTRL_PAGE_SIZE + off;
+		dma_addr_t dma = pm_page_dma(NULL, j) + off;
+		/* m pages after the first, the last one partly */
+		u32 len = m ? NVME_CTRL_PAGE_SIZE - off +
+			      (m - 1) * NVME_CTRL_PAGE_SIZE + 100 :
+			      NVME_CTRL_PAGE_SIZE - off;
+		__le64 prp1, prp2;
+		int ret;
+
+		if (j + m >= PM_ENTRIES)
+			continue;
+		n++;
+		ret = nvme_premap_prps(&f->p, pos, dma, len, &prp1, &prp2);
+		if (m >= 2) {
+			/* usable iff a controller walk of the list works */
+			bool ok = pm_walk(test, f, PM_LIST_DMA +
+					  (j + 1) / NVME_PREMAP_PRPS_PER_LIST *
+					  NVME_CTRL_PAGE_SIZE +
+					  (j + 1) % NVME_PREMAP_PRPS_PER_LIST * 8,
+					  j + 1, m, false);
+
+			KUNIT_EXPECT_EQ_MSG(test, ret, ok ? 0 : -EAGAIN,
+					    "off %u start %llu pages %llu",
+					    off, j, m);
+			if (ret) {
+				fallbacks++;
+				continue;
+			}
+		}
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "off %u start %llu pages %llu",
+				    off, j, m);
+		KUNIT_EXPECT_EQ(test, le64_to_cpu(prp1), dma);
+		if (m == 0)
+			KUNIT_EXPECT_EQ(test, le64_to_cpu(prp2), 0);
+		else if (m == 1)
+			KUNIT_EXPECT_EQ(test, le64_to_cpu(prp2),
+					pm_page_dma(NULL, j + 1));
+		else
+			KUNIT_EXPECT_TRUE_MSG(test, pm_walk(test, f,
+					le64_to_cpu(prp2), j + 1, m, true),
+					"off %u start %llu pages %llu", off, j, m);
+	}
+	/* the boundary-heavy table does hit the chain rule */
+	KUNIT_EXPECT_GT(test, fallbacks, 0);
+	KUNIT_EXPECT_GT(test, n, fallbacks);
+}
+
+/*
+ * 128K requests (33 entries) at every page of two list pages: the chain
+ * rule bites for one start per list page, where the model says so.
+ */
+static void premap_prps_sweep(struct kunit *test)
+{
+	struct pm_fake *f = pm_init(test);
+	unsigned int fallbacks = 0;
+	u64 j;
+
+	for (j = 0; j < 2 * NVME_PREMAP_PRPS_PER_LIST; j++) {
+		u64 pos = (PM_FIRST + j) * NVME_CTRL_PAGE_SIZE + 512;
+		__le64 prp1, prp2;
+		int ret;
+
+		ret = nvme_premap_prps(&f->p, pos, pm_page_dma(NULL, j) + 512,
+				       SZ_128K, &prp1, &prp2);
+		if (ret) {
+			fallbacks++;
+			KUNIT_EXPECT_EQ(test, ret, -EAGAIN);
+			KUNIT_EXPECT_EQ_MSG(test, (j + 32) %
+					    NVME_PREMAP_PRPS_PER_LIST, 0,
+					    "start %llu", j);
+			continue;
+		}
+		KUNIT_EXPECT_TRUE_MSG(test, pm_walk(test, f, le64_to_cpu(prp2),
+						    j + 1, 32, true),
+				      "start %llu", j);
+	}
+	KUNIT_EXPECT_EQ(test, fallbacks, 2);
+}
+
+/* the fill: entries in order, each page's last slot chains to the next */
+static void premap_fill(struct kunit *test)
+{
+	struct pm_fake *f = pm_init(test);
+	unsigned int i, last = f->p.nr_lists - 1;
+
+	for (i = 0; i < f->p.nr_lists; i++)
+		KUNIT_EXPECT_EQ(test,
+				le64_to_cpu(f->lists[i][NVME_PRPS_PER_PAGE - 1]),
+				i < last ? f->list_dma[i + 1] : 0);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(*nvme_premap_slot(&f->p, 0)),
+			pm_page_dma(NULL, 0));
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(f->lists[1][0]),
+			pm_page_dma(NULL, NVME_PREMAP_PRPS_PER_LIST));
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(*nvme_premap_slot(&f->p,
+							   PM_ENTRIES - 1)),
+			pm_page_dma(NULL, PM_ENTRIES - 1));
+}
+
 static struct kunit_case nvme_pci_dma_cases[] = {
 	KUNIT_CASE_PARAM(prp_layout, prp_gen_params),
 	KUNIT_CASE(prp_errors),
 	KUNIT_CASE_PARAM(sgl_layout, sgl_gen_params),
 	KUNIT_CASE(sgl_errors),
+	KUNIT_CASE(premap_fill),
+	KUNIT_CASE(premap_prps),
+	KUNIT_CASE(premap_prps_sweep),
 	{}
 };
 

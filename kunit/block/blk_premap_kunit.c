@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "blk_premap": the premap cache (block/blk-premap.c) against a
+ * KUnit device (dma-direct, x86_64 under QEMU: bus address == physical).
+ *
+ * The buffer is laid out as io_uring lays out a coalesced fixed buffer: four
+ * 16K "folios" (chunks of one order-4 block, in the order 2, 0, 3, 1 so no
+ * two neighbours are physically contiguous), bvec 0 starting 4K into its
+ * folio, the last bvec 8K long. Requests are single bios whose bi_io_vec
+ * points into that array, as bio_iov_bvec_set() leaves them.
+ *
+ * Cases check what a request gets (the premap, its buffer position, its
+ * segments and that none is mapped per request), every miss path (not a
+ * registered buffer, beyond the buffer, several bios, switched off, cap,
+ * mapping failure, a device that needs syncs), and teardown ordering:
+ * unregistering and invalidating wait for a request holding the premap and
+ * unmap (driver destroy hook included) before they return.
+ */
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/bio.h>
+#include <linux/blk-mq.h>
+#include <linux/blk-mq-dma.h>
+#include <linux/blk-premap.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/kthread.h>
+#include <linux/sizes.h>
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define NR_FOLIOS	4
+#define FOLIO_SHIFT	(PAGE_SHIFT + 2)
+#define FOLIO_SIZE	(1U << FOLIO_SHIFT)
+#define OFF0		SZ_4K
+#define LAST_LEN	SZ_8K
+#define BUF_LEN		(FOLIO_SIZE - OFF0 + 2 * FOLIO_SIZE + LAST_LEN)
+
+static const int chunk_of[NR_FOLIOS] = { 2, 0, 3, 1 };
+
+struct premap_fixture {
+	struct device *dev;
+	struct blk_premap_ctx ctx;
+	bool enabled;
+	unsigned int max_mb;
+	struct page *block;		/* order 4: the four folios */
+	struct bio_vec bvec[NR_FOLIOS];
+	struct blk_premap_buf *buf;
+	/* one request */
+	struct request_queue *q;
+	struct blk_mq_tag_set *set;
+	struct request *rq;
+	struct bio *bio, *bio2;
+	struct bio_vec other[1];	/* a bvec array nobody registered */
+	/* driver hook bookkeeping */
+	int creates, destroys;
+	bool destroyed_before_return;
+};
+
+static int hook_create(struct blk_premap *pm, void *data)
+{
+	struct premap_fixture *f = data;
+
+	f->creates++;
+	pm->drv_pages = 1;
+	return 0;
+}
+
+static void hook_destroy(struct blk_premap *pm, void *data)
+{
+	struct premap_fixture *f = data;
+
+	f->destroys++;
+}
+
+static const struct blk_premap_ops hook_ops = {
+	.create = hook_create,
+	.destroy = hook_destroy,
+};
+
+static void free_block(void *page)
+{
+	__free_pages(page, 4);
+}
+
+static void unregister_action(void *data)
+{
+	struct premap_fixture *f = data;
+
+	blk_premap_buf_unregister(f->buf);
+	f->buf = NULL;
+}
+
+static phys_addr_t folio_phys(struct premap_fixture *f, int i)
+{
+	return page_to_phys(f->block) + chunk_of[i] * FOLIO_SIZE;
+}
+
+static int premap_test_init(struct kunit *test)
+{
+	struct premap_fixture *f;
+	int i;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	test->priv = f;
+
+	f->dev = kunit_device_register(test, "blk_premap_test");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f->dev);
+	f->dev->dma_mask = &f->dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(f->dev,
+							DMA_BIT_MASK(64)), 0);
+	f->enabled = true;
+	f->max_mb = 64;
+	blk_premap_ctx_init(&f->ctx, f->dev, &hook_ops, f, &f->enabled,
+			    &f->max_mb);
+
+	f->block = alloc_pages(GFP_KERNEL | __GFP_ZERO, 4);
+	KUNIT_ASSERT_NOT_NULL(test, f->block);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_block,
+							f->block), 0);
+	for (i = 0; i < NR_FOLIOS; i++) {
+		u32 off = i ? 0 : OFF0;
+		u32 len = i == NR_FOLIOS - 1 ? LAST_LEN : FOLIO_SIZE - off;
+
+		bvec_set_page(&f->bvec[i], f->block + chunk_of[i] * 4, len,
+			      off);
+	}
+	bvec_set_page(&f->other[0], f->block, SZ_4K, 0);
+	f->buf = blk_premap_buf_register(f->bvec, NR_FOLIOS, FOLIO_SHIFT,
+					 BUF_LEN);
+	KUNIT_ASSERT_NOT_NULL(test, f->buf);
+	/* runs after the ctx is destroyed (actions run in reverse) */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_action,
+							f), 0);
+
+	f->q = kunit_kzalloc(test, sizeof(*f->q), GFP_KERNEL);
+	f->set = kunit_kzalloc(test, sizeof(*f->set), GFP_KERNEL);
+	f->rq = kunit_kzalloc(test, sizeof(*f->rq), GFP_KERNEL);
+	f->bio = kunit_kzalloc(test, sizeof(*f->bio), GFP_KERNEL);
+	f->bio2 = kunit_kzalloc(test, sizeof(*f->bio2), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, f->q && f->set && f->rq && f->bio && f->bio2);
+	f->q->limits.max_segment_size = UINT_MAX;
+	f->q->limits.seg_boundary_mask = BLK_SEG_BOUNDARY_MASK;
+	f->q->limits.virt_boundary_mask = SZ_4K - 1;
+	f->set->premap = &f->ctx;
+	f->q->tag_set = f->set;
+	f->rq->q = f->q;
+	return 0;
+}
+
+static void premap_test_exit(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+
+	blk_premap_ctx_destroy(&f->ctx);
+}
+
+/*
+ * Make the request one bio of @len bytes starting @done bytes into bvec @idx
+ * of @bvec (what io_import_fixed() + bio_iov_bvec_set() produce).
+ */
+static void set_rq(struct premap_fixture *f, struct bio_vec *bvec,
+		   unsigned int nr, unsigned int idx, u32 done, u32 len)
+{
+	bio_init(f->bio, NULL, bvec + idx, 0, REQ_OP_READ);
+	f->bio->bi_vcnt = nr - idx;
+	f->bio->bi_iter.bi_bvec_done = done;
+	f->bio->bi_iter.bi_size = len;
+	f->rq->cmd_flags = REQ_OP_READ;
+	f->rq->rq_flags = 0;
+	f->rq->bio = f->rq->biotail = f->bio;
+	f->rq->__data_len = len;
+	f->rq->nr_phys_segments = 1;
+}
+
+/* the premap in the buffer's first device slot (tests run single-threaded) */
+static struct blk_premap *slot0(struct premap_fixture *f)
+{
+	return rcu_dereference_raw(f->buf->pms[0]);
+}
+
+/* first request misses and queues the creation; let the worker run */
+static struct blk_premap *get_after_create(struct kunit *test, u64 *pos)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap *pm;
+
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, pos));
+	flush_work(&f->ctx.work);
+	pm = blk_premap_get(&f->ctx, f->rq, pos);
+	return pm;
+}
+
+/* a request inside the buffer gets the premap and its buffer position */
+static void lookup_inside(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap *pm;
+	dma_addr_t dma;
+	u64 pos;
+
+	set_rq(f, f->bvec, NR_FOLIOS, 1, SZ_4K, SZ_8K);
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, f->creates, 1);
+	KUNIT_EXPECT_EQ(test, pos, (u64)FOLIO_SIZE + SZ_4K);
+	KUNIT_EXPECT_EQ(test, blk_premap_seg(pm, pos, SZ_8K, &dma), SZ_8K);
+	KUNIT_EXPECT_EQ(test, dma, folio_phys(f, 1) + SZ_4K);
+	/* the first byte of the buffer */
+	KUNIT_EXPECT_EQ(test, blk_premap_seg(pm, OFF0, 1, &dma), 1);
+	KUNIT_EXPECT_EQ(test, dma, folio_phys(f, 0) + OFF0);
+	blk_premap_put(pm);
+	/* every request after the first is a hit on the same premap */
+	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos), pm);
+	blk_premap_put(pm);
+	KUNIT_EXPECT_EQ(test, f->creates, 1);
+}
+
+/* a bio that was split (bio_advance()) is found at its new position */
+static void lookup_after_split(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap *pm;
+	dma_addr_t dma;
+	u64 pos;
+
+	/* bytes [OFF0 + 4K, +40K) of the buffer: starts in bvec 0 */
+	set_rq(f, f->bvec, NR_FOLIOS, 0, SZ_4K, 40 * SZ_1K);
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, pos, (u64)OFF0 + SZ_4K);
+	blk_premap_put(pm);
+
+	/* the front 12K go to another request: now in bvec 1, 4K in */
+	bio_advance(f->bio, 12 * SZ_1K);
+	f->rq->__data_len = f->bio->bi_iter.bi_size;
+	pm = blk_premap_get(&f->ctx, f->rq, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, pos, (u64)FOLIO_SIZE + SZ_4K);
+	KUNIT_EXPECT_EQ(test, blk_premap_seg(pm, pos, 28 * SZ_1K, &dma),
+			FOLIO_SIZE - SZ_4K);
+	KUNIT_EXPECT_EQ(test, dma, folio_phys(f, 1) + SZ_4K);
+	blk_premap_put(pm);
+}
+
+/* not a registered array: no lookup hit, nothing created */
+static void lookup_outside(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	u64 pos;
+
+	set_rq(f, f->other, 1, 0, 0, SZ_4K);
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos));
+	flush_work(&f->ctx.work);
+	KUNIT_EXPECT_EQ(test, f->creates, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
+}
+
+/* a request running past the buffer's end falls back */
+static void lookup_straddle(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap *pm;
+	u64 pos;
+
+	set_rq(f, f->bvec, NR_FOLIOS, 3, SZ_4K, SZ_8K);
+	pm = get_after_create(test, &pos);
+	KUNIT_EXPECT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, f->creates, 1);
+	/* the same start, inside the buffer, hits */
+	f->bio->bi_iter.bi_size = SZ_4K;
+	f->rq->__data_len = SZ_4K;
+	pm = blk_premap_get(&f->ctx, f->rq, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	blk_premap_put(pm);
+}
+
+/* a request of two bios (plug merge) falls back, even in one buffer */
+static void lookup_multi_bio(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap *pm;
+	u64 pos;
+
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	blk_premap_put(pm);
+	bio_init(f->bio2, NULL, f->bvec + 1, 0, REQ_OP_READ);
+	f->bio2->bi_iter.bi_bvec_done = SZ_4K;
+	f->bio2->bi_iter.bi_size = SZ_4K;
+	f->bio->bi_next = f->bio2;
+	f->rq->biotail = f->bio2;
+	f->rq->__data_len = SZ_8K;
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos));
+	f->bio->bi_next = NULL;
+}
+
+/*
+ * Through the iterator: segments come from the premap, one per physically
+ * contiguous run (dma-direct), and nothing is left to unmap.
+ */
+static void iterator_segments(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_dma_state state;
+	struct blk_dma_iter iter;
+	struct blk_premap *pm;
+	u64 pos;
+
+	/* 8K in bvec 0, all of bvec 1, 4K of bvec 2 */
+	set_rq(f, f->bvec, NR_FOLIOS, 0, SZ_4K, SZ_8K + FOLIO_SIZE + SZ_4K);
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	blk_premap_put(pm);
+
+	KUNIT_ASSERT_TRUE(test, blk_rq_dma_map_iter_start(f->rq, f->dev,
+							  &state, &iter));
+	KUNIT_ASSERT_NOT_NULL(test, blk_rq_dma_premap(&state, &pos));
+	KUNIT_EXPECT_EQ(test, pos, (u64)OFF0 + SZ_4K);
+	KUNIT_EXPECT_EQ(test, iter.addr, folio_phys(f, 0) + OFF0 + SZ_4K);
+	KUNIT_EXPECT_EQ(test, iter.len, SZ_8K);
+	KUNIT_ASSERT_TRUE(test, blk_rq_dma_map_iter_next(f->rq, f->dev, &state,
+							 &iter));
+	KUNIT_EXPECT_EQ(test, iter.addr, folio_phys(f, 1));
+	KUNIT_EXPECT_EQ(test, iter.len, FOLIO_SIZE);
+	KUNIT_ASSERT_TRUE(test, blk_rq_dma_map_iter_next(f->rq, f->dev, &state,
+							 &iter));
+	KUNIT_EXPECT_EQ(test, iter.addr, folio_phys(f, 2));
+	KUNIT_EXPECT_EQ(test, iter.len, SZ_4K);
+	KUNIT_EXPECT_FALSE(test, blk_rq_dma_map_iter_next(f->rq, f->dev,
+							  &state, &iter));
+	KUNIT_EXPECT_EQ(test, (__force u8)iter.status, (__force u8)BLK_STS_OK);
+	/* a premapped request has nothing to unmap and drops its hold */
+	KUNIT_EXPECT_TRUE(test, blk_rq_dma_unmap(f->rq, f->dev, &state, 0));
+	KUNIT_EXPECT_EQ(test, refcount_read(&pm->refs), 1);
+}
+
+/* the runtime switch: off means no hit and no creation */
+static void switched_off(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap *pm;
+	u64 pos;
+
+	f->enabled = false;
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos));
+	flush_work(&f->ctx.work);
+	KUNIT_EXPECT_EQ(test, f->creates, 0);
+	f->enabled = true;
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	blk_premap_put(pm);
+}
+
+/* beyond the cap: refused once, then every request falls back */
+static void cap_fallback(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_dma_state state;
+	struct blk_dma_iter iter;
+	u64 pos;
+
+	f->max_mb = 0;
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	KUNIT_EXPECT_NULL(test, get_after_create(test, &pos));
+	KUNIT_EXPECT_EQ(test, f->creates, 0);
+	KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
+	KUNIT_EXPECT_EQ(test, slot0(f)->state, BLK_PREMAP_FAILED);
+	/* the request is still mapped, the normal way */
+	KUNIT_ASSERT_TRUE(test, blk_rq_dma_map_iter_start(f->rq, f->dev,
+							  &state, &iter));
+	KUNIT_EXPECT_NULL(test, blk_rq_dma_premap(&state, &pos));
+	KUNIT_EXPECT_EQ(test, iter.addr, folio_phys(f, 1));
+	KUNIT_EXPECT_FALSE(test, blk_rq_dma_unmap(f->rq, f->dev, &state, 0));
+	dma_unmap_page(f->dev, iter.addr, iter.len, DMA_FROM_DEVICE);
+}
+
+/* the IOMMU out of space (injected): fallback, nothing held */
+static void map_failure(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	u64 pos;
+
+	blk_premap_fail_map = 1;
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	KUNIT_EXPECT_NULL(test, get_after_create(test, &pos));
+	KUNIT_EXPECT_EQ(test, blk_premap_fail_map, 0);
+	KUNIT_EXPECT_EQ(test, f->creates, 0);
+	KUNIT_EXPECT_EQ(test, slot0(f)->state, BLK_PREMAP_FAILED);
+	KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
+}
+
+/* a device whose mappings need syncs (swiotlb) gets no long-term mapping */
+static void needs_sync(struct kunit *test)
+{
+#ifdef CONFIG_DMA_NEED_SYNC
+	struct premap_fixture *f = test->priv;
+	u64 pos;
+
+	f->dev->dma_skip_sync = false;
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	KUNIT_EXPECT_NULL(test, get_after_create(test, &pos));
+	KUNIT_EXPECT_EQ(test, f->creates, 0);
+	KUNIT_EXPECT_EQ(test, slot0(f)->state, BLK_PREMAP_FAILED);
+#else
+	kunit_skip(test, "no CONFIG_DMA_NEED_SYNC");
+#endif
+}
+
+struct teardown_thread {
+	struct premap_fixture *f;
+	bool invalidate;
+	struct completion done;
+	int destroys_at_return;
+};
+
+static int teardown_fn(void *data)
+{
+	struct teardown_thread *t = data;
+
+	if (t->invalidate) {
+		blk_premap_ctx_invalidate(&t->f->ctx);
+	} else {
+		blk_premap_buf_unregister(t->f->buf);
+		t->f->buf = NULL;
+	}
+	/* what the caller (io_uring: unpin) may rely on from here */
+	t->destroys_at_return = t->f->destroys;
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * Teardown while a request holds the premap: it waits for the request, then
+ * unmaps (destroy hook) before returning.
+ */
+static void teardown_waits(struct kunit *test, bool invalidate)
+{
+	struct premap_fixture *f = test->priv;
+	struct teardown_thread t = { .f = f, .invalidate = invalidate };
+	struct task_struct *task;
+	struct blk_premap *pm;
+	u64 pos;
+
+	set_rq(f, f->bvec, NR_FOLIOS, 2, 0, SZ_8K);
+	pm = get_after_create(test, &pos);	/* the in-flight request */
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	init_completion(&t.done);
+	task = kthread_run(teardown_fn, &t, "premap-teardown");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+
+	/* stuck on the request; new requests already miss */
+	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&t.done,
+							msecs_to_jiffies(200)));
+	KUNIT_EXPECT_EQ(test, f->destroys, 0);
+	/* once unregistering started, the buffer is no longer found */
+	if (!invalidate)
+		KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos));
+
+	blk_premap_put(pm);		/* the request completes */
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t.done,
+							msecs_to_jiffies(5000)));
+	KUNIT_EXPECT_EQ(test, t.destroys_at_return, 1);
+	KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
+}
+
+static void unregister_waits(struct kunit *test)
+{
+	teardown_waits(test, false);
+}
+
+/* after invalidation the buffer is still registered: premapped again */
+static void invalidate_waits(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap *pm;
+	u64 pos;
+
+	teardown_waits(test, true);
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, f->creates, 2);
+	blk_premap_put(pm);
+}
+
+/* a dead context (device removed) creates nothing */
+static void destroyed_ctx(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap *pm;
+	u64 pos;
+
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	blk_premap_put(pm);
+	blk_premap_ctx_destroy(&f->ctx);
+	KUNIT_EXPECT_EQ(test, f->destroys, 1);
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos));
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
+	KUNIT_EXPECT_NULL(test, slot0(f));
+}
+
+/* io_uring's layout is checked, not trusted */
+static void register_bad_layout(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct bio_vec bad[2];
+
+	/* a gap: bvec 0 ends before the end of its folio */
+	bvec_set_page(&bad[0], f->block, SZ_4K, 0);
+	bvec_set_page(&bad[1], f->block + 4, SZ_4K, 0);
+	KUNIT_EXPECT_NULL(test, blk_premap_buf_register(bad, 2, FOLIO_SHIFT,
+							SZ_8K));
+	/* a length that does not add up */
+	KUNIT_EXPECT_NULL(test, blk_premap_buf_register(f->bvec, NR_FOLIOS,
+							FOLIO_SHIFT,
+							BUF_LEN + 1));
+}
+
+static struct kunit_case blk_premap_cases[] = {
+	KUNIT_CASE(lookup_inside),
+	KUNIT_CASE(lookup_after_split),
+	KUNIT_CASE(lookup_outside),
+	KUNIT_CASE(lookup_straddle),
+	KUNIT_CASE(lookup_multi_bio),
+	KUNIT_CASE(iterator_segments),
+	KUNIT_CASE(switched_off),
+	KUNIT_CASE(cap_fallback),
+	KUNIT_CASE(map_failure),
+	KUNIT_CASE(needs_sync),
+	KUNIT_CASE(unregister_waits),
+	KUNIT_CASE(invalidate_waits),
+	KUNIT_CASE(destroyed_ctx),
+	KUNIT_CASE(register_bad_layout),
+	{}
+};
+
+static struct kunit_suite blk_premap_suite = {
+	.name = "blk_premap",
+	.init = premap_test_init,
+	.exit = premap_test_exit,
+	.test_cases = blk_premap_cases,
+};
+kunit_test_suite(blk_premap_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the block premap cache");
+MODULE_LICENSE("GPL");
