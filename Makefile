@@ -121,9 +121,15 @@ kunit: tree
 
 # ---------------------------------------------------------------- e2e
 INITRD := $(E2E)/initramfs.cpio
-$(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(DEPS_STAMP)
+PREMAP_TEST := $(E2E)/premap-test
+$(PREMAP_TEST): tools/premap-test/premap-test.c $(DEPS_STAMP)
 	@mkdir -p $(E2E)
-	@tools/testbed/mkinitramfs.sh $@ tools/testbed/init /usr/bin/fio /usr/bin/perf
+	gcc -static -O2 -Wall -Wextra -Werror -o $@ $< -luring
+
+$(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(PREMAP_TEST) $(DEPS_STAMP)
+	@mkdir -p $(E2E)
+	@tools/testbed/mkinitramfs.sh $@ tools/testbed/init /usr/bin/fio /usr/bin/perf \
+		$(PREMAP_TEST)=/usr/bin/premap-test
 
 E2E_TAG = $(IOMMU)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)$(if $(VARIANT),-$(VARIANT))$(if $(TAG),-$(TAG))
 e2e-run = KERNEL=$(KOUT)/arch/x86/boot/bzImage INITRD=$(INITRD) \

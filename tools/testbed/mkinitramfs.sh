@@ -4,6 +4,7 @@
 # mkinitramfs.sh OUT INIT [BINARY...] - build an uncompressed newc initramfs:
 # static busybox, INIT as /init, and each BINARY at its host path together
 # with the shared libraries ldd reports for it (Debian's fio by default).
+# A BINARY given as SRC=DST is installed at DST.
 set -euo pipefail
 out=$1 init=$2
 shift 2
@@ -13,9 +14,10 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc}
 cp /bin/busybox "$root/bin/busybox"
 cp "$init" "$root/init"
 chmod +x "$root/init"
-for bin in "$@"; do
-	mkdir -p "$root/$(dirname "$bin")"
-	cp -L "$bin" "$root/$bin"
+for arg in "$@"; do
+	bin=${arg%%=*} dst=${arg#*=}
+	mkdir -p "$root/$(dirname "$dst")"
+	cp -L "$bin" "$root/$dst"
 	for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' || true); do
 		mkdir -p "$root/$(dirname "$lib")"
 		[ -e "$root/$lib" ] || cp -L "$lib" "$root/$lib"

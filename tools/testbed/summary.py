@@ -7,6 +7,7 @@ IOPS, MiB/s, guest usr% and sys% of the fio job (getrusage over the run),
 and, for icount runs, kernel instructions per IO = sys% x 1e9 / IOPS
 (under -icount shift=0 one guest ns is one instruction).
 Verify jobs print their error count; any error makes the exit status 1.
+Then the @@PREMAP-TEST lines of the console logs; a FAIL makes it 1 too.
 """
 import json
 import os
@@ -65,8 +66,24 @@ def main(dirs):
     print(line.format(*hdr))
     for r in rows:
         print(line.format(*r))
-    if not rows:
-        print("summary: no fio results")
+    # premap-test results (tools/premap-test) from the console logs
+    tests = []
+    for d in dirs:
+        log = os.path.join(d, "console.log")
+        if not os.path.exists(log):
+            continue
+        mode = os.path.basename(os.path.normpath(d))
+        with open(log, errors="replace") as fh:
+            for ln in fh:
+                ln = ln.replace("\r", "").strip()
+                if ln.startswith("@@PREMAP-TEST "):
+                    tests.append((mode, ln.split(" ", 1)[1]))
+    for mode, t in tests:
+        print(f"{mode:8} premap-test {t}")
+        if t.split()[1:2] != ["PASS"]:
+            bad = 1
+    if not rows and not tests:
+        print("summary: no fio or premap-test results")
         bad = 1
     return bad
 
