@@ -146,12 +146,18 @@ e2e: kernel $(INITRD)
 	python3 tools/testbed/summary.py $(E2E)/$(E2E_TAG)
 
 # ---------------------------------------------------------------- check
-# e2e part of check, on the DMA_API_DEBUG + lockdep guest (VARIANT=debug):
-# a bench smoke (4k/128k/8M, 2 s each) in IOMMU=off and strict, and the
-# write-then-verify pass in IOMMU=off, strict and SWIOTLB=force, each with
-# PRPs forced (nvme.sgl_threshold=0) and with SGLs (nvme.sgl_threshold=1).
-CHECK_RUNS := off:prp:verify off:sgl:bench,verify strict:prp:verify \
-	strict:sgl:bench,verify swiotlb:prp:verify swiotlb:sgl:verify
+# e2e part of check, on the DMA_API_DEBUG + lockdep + KASAN guest
+# (VARIANT=debug): a bench smoke (4k/128k/8M, 2 s each) in IOMMU=off and
+# strict, and the write-then-verify pass in IOMMU=off, strict and
+# SWIOTLB=force, each with PRPs forced (nvme.sgl_threshold=0) and with SGLs
+# (nvme.sgl_threshold=1), all with the premap cache on (the default). The
+# dmacount job proves premapped requests make no DMA-API call; the lifetime
+# job (tools/premap-test) runs last: it ends by hot-removing the controller.
+# summary.py fails a run that leaves premaps behind or, but for swiotlb,
+# never hits.
+CHECK_RUNS := off:prp:verify,dmacount,lifetime off:sgl:bench,verify \
+	strict:prp:verify,dmacount,lifetime strict:sgl:bench,verify,dmacount \
+	swiotlb:prp:verify,lifetime swiotlb:sgl:verify
 check: kunit
 	@$(MAKE) --no-print-directory kernel VARIANT=debug
 	@$(MAKE) --no-print-directory $(INITRD)

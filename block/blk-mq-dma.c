@@ -115,20 +115,45 @@ static __always_inline bool blk_map_iter_next(struct request *req,
 	return true;
 }
 
+/*
+ * A request on a registered buffer that missed the premap cache may overlap
+ * a premap of the same memory (being created, or unusable for this request).
+ * The DMA API only allows that for mappings made with DMA_ATTR_SKIP_CPU_SYNC
+ * (DMA-API debug: "overlapping mappings aren't supported"), so such requests
+ * are mapped with it and then synced explicitly, which is exactly the sync
+ * the mapping would have done itself: correct on any device, bouncing
+ * included.
+ */
+static inline bool blk_dma_shared(struct blk_dma_state *state)
+{
+#ifdef CONFIG_BLK_PREMAP
+	return state->pm_shared;
+#else
+	return false;
+#endif
+}
+
 static __always_inline bool blk_dma_map_direct(struct request *req,
 					       struct device *dma_dev,
+					       struct blk_dma_state *state,
 					       struct blk_dma_iter *iter,
 					       struct phys_vec *vec)
 {
+	bool shared = blk_dma_shared(state);
+
 	iter->addr = dma_map_page_attrs(dma_dev,
 					pfn_to_page(PHYS_PFN(vec->paddr)),
 					offset_in_page(vec->paddr), vec->len,
-					rq_dma_dir(req), DMA_ATTR_NO_WARN);
+					rq_dma_dir(req), DMA_ATTR_NO_WARN |
+					(shared ? DMA_ATTR_SKIP_CPU_SYNC : 0));
 	if (dma_mapping_error(dma_dev, iter->addr)) {
 		iter->status = BLK_STS_RESOURCE;
 		blk_dma_count(BLK_DMA_STAT_ERRORS);
 		return false;
 	}
+	if (unlikely(shared))
+		dma_sync_single_for_device(dma_dev, iter->addr, vec->len,
+					   rq_dma_dir(req));
 	iter->len = vec->len;
 	blk_dma_count(BLK_DMA_STAT_SEGMENTS);
 	return true;
@@ -200,12 +225,16 @@ static bool blk_dma_map_sg(struct request *req, struct device *dma_dev,
 		goto free;
 	}
 	rc = dma_map_sgtable(dma_dev, &state->sgt, rq_dma_dir(req),
-			     DMA_ATTR_NO_WARN);
+			     DMA_ATTR_NO_WARN | (blk_dma_shared(state) ?
+						 DMA_ATTR_SKIP_CPU_SYNC : 0));
 	if (rc) {
 		iter->status = rc == -EREMOTEIO ? BLK_STS_TARGET :
 						  BLK_STS_RESOURCE;
 		goto free;
 	}
+	if (unlikely(blk_dma_shared(state)))
+		dma_sync_sgtable_for_device(dma_dev, &state->sgt,
+					    rq_dma_dir(req));
 	state->next = state->sgt.sgl;
 	state->left = state->sgt.nents;
 	blk_dma_count(BLK_DMA_STAT_SG);
@@ -272,13 +301,15 @@ bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 	state->left = 0;
 #ifdef CONFIG_BLK_PREMAP
 	state->premap = NULL;
+	state->pm_shared = false;
 #endif
 	if (!bio)
 		goto walk;
 #ifdef CONFIG_BLK_PREMAP
 	if (req->q->tag_set && req->q->tag_set->premap) {
 		state->premap = blk_premap_get(req->q->tag_set->premap, req,
-					       &state->pm_start);
+					       &state->pm_start,
+					       &state->pm_shared);
 		if (state->premap) {
 			state->pm_pos = state->pm_start;
 			state->pm_left = blk_rq_payload_bytes(req);
@@ -315,7 +346,7 @@ map:
 		return blk_dma_map_sg(req, dma_dev, state, iter);
 
 	blk_dma_count(BLK_DMA_STAT_DIRECT);
-	return blk_dma_map_direct(req, dma_dev, iter, &vec);
+	return blk_dma_map_direct(req, dma_dev, state, iter, &vec);
 }
 EXPORT_SYMBOL_GPL(blk_rq_dma_map_iter_start);
 
@@ -348,7 +379,7 @@ bool blk_rq_dma_map_iter_next(struct request *req, struct device *dma_dev,
 		return blk_dma_sg_next(state, iter);
 	if (!blk_map_iter_next(req, &iter->iter, &vec))
 		return false;
-	return blk_dma_map_direct(req, dma_dev, iter, &vec);
+	return blk_dma_map_direct(req, dma_dev, state, iter, &vec);
 }
 EXPORT_SYMBOL_GPL(blk_rq_dma_map_iter_next);
 

@@ -23,6 +23,7 @@
 #include <linux/blk-premap.h>
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu-dma.h>
 #include <linux/maple_tree.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -250,6 +251,21 @@ void blk_premap_buf_unregister(struct blk_premap_buf *buf)
 }
 EXPORT_SYMBOL_GPL(blk_premap_buf_unregister);
 
+/* would CPU syncs be needed between requests on this mapping? */
+static bool blk_premap_need_sync(struct device *dev, dma_addr_t dma)
+{
+#ifdef CONFIG_DMA_NEED_SYNC
+	/*
+	 * Under CONFIG_DMA_API_DEBUG, dma_need_sync() says "yes" for every
+	 * device behind an IOMMU (it wants every sync, to check it); what
+	 * dma-iommu itself decided is in dev->dma_skip_sync.
+	 */
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG) && use_dma_iommu(dev))
+		return !dev->dma_skip_sync;
+#endif
+	return dma_need_sync(dev, dma);
+}
+
 /* DMA-contiguous runs of the mapping, in buffer order */
 static int blk_premap_build_runs(struct blk_premap *pm)
 {
@@ -267,7 +283,7 @@ static int blk_premap_build_runs(struct blk_premap *pm)
 		dma_addr_t dma = sg_dma_address(sg);
 		u32 len = sg_dma_len(sg);
 
-		if (dma_need_sync(pm->ctx->dma_dev, dma))
+		if (blk_premap_need_sync(pm->ctx->dma_dev, dma))
 			return -EOPNOTSUPP;
 		if (run && run->dma + run->len == dma) {
 			run->len += len;
@@ -291,8 +307,13 @@ static int blk_premap_map(struct blk_premap *pm)
 	struct scatterlist *sg;
 	int ret, i;
 
-	/* a long-term streaming mapping must not need syncs or bouncing */
-	if (dma_dev_need_sync(dev) || is_swiotlb_force_bounce(dev))
+	/*
+	 * A long-term streaming mapping must not need syncs or bouncing:
+	 * checked per mapped segment in blk_premap_build_runs(). Do not even
+	 * try where everything bounces (swiotlb=force): the mapping would hold
+	 * swiotlb slots.
+	 */
+	if (is_swiotlb_force_bounce(dev))
 		return -EOPNOTSUPP;
 	if (ctx->bytes + buf->len > (u64)READ_ONCE(*ctx->max_mb) << 20)
 		return -ENOSPC;
@@ -441,6 +462,9 @@ unlock:
  * @ctx: the device's premap context (its tag set's)
  * @req: request with data, not yet mapped
  * @pos: set to the buffer position of the request's first byte on success
+ * @registered: set to whether the request is on a registered buffer: then,
+ *	if this returns %NULL, the caller's own mapping of it may overlap a
+ *	premap of the same memory (may be %NULL)
  *
  * A request qualifies if it is one bio whose bi_io_vec points into a
  * registered buffer (a fixed-buffer bio, also after a split or clone) and
@@ -456,7 +480,8 @@ unlock:
  * request the normal way.
  */
 struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
-				  struct request *req, u64 *pos)
+				  struct request *req, u64 *pos,
+				  bool *registered)
 {
 	struct blk_premap *pm = NULL;
 	struct blk_premap_buf *buf;
@@ -473,6 +498,8 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 	buf = mtree_load(&blk_premap_bufs, (unsigned long)bv);
 	if (!buf)
 		goto out;
+	if (registered)
+		*registered = true;
 	if (!READ_ONCE(*ctx->enabled)) {
 		blk_premap_count(BLK_PREMAP_MISS_DISABLED);
 		goto out;

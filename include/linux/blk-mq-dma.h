@@ -27,6 +27,8 @@
  * @pm_start: buffer position of the request's first byte (premap only)
  * @pm_pos: buffer position of the next segment (premap only)
  * @pm_left: bytes of the request not yet handed out (premap only)
+ * @pm_shared: the request is on a registered buffer but mapped per request:
+ *	its mapping may overlap a premap (see blk-mq-dma.c)
  */
 struct blk_dma_state {
 	struct sg_table sgt;
@@ -37,6 +39,7 @@ struct blk_dma_state {
 	u64 pm_start;
 	u64 pm_pos;
 	u32 pm_left;
+	bool pm_shared;
 #endif
 };
 

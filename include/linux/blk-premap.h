@@ -187,7 +187,8 @@ void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx);
 void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx);
 
 struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
-				  struct request *req, u64 *pos);
+				  struct request *req, u64 *pos,
+				  bool *registered);
 void blk_premap_put(struct blk_premap *pm);
 u32 blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
 		   dma_addr_t *dma);

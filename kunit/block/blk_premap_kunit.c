@@ -28,6 +28,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/kthread.h>
 #include <linux/sizes.h>
+#include <linux/swiotlb.h>
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -188,9 +189,9 @@ static struct blk_premap *get_after_create(struct kunit *test, u64 *pos)
 	struct premap_fixture *f = test->priv;
 	struct blk_premap *pm;
 
-	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, pos));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, pos, NULL));
 	flush_work(&f->ctx.work);
-	pm = blk_premap_get(&f->ctx, f->rq, pos);
+	pm = blk_premap_get(&f->ctx, f->rq, pos, NULL);
 	return pm;
 }
 
@@ -214,7 +215,7 @@ static void lookup_inside(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma, folio_phys(f, 0) + OFF0);
 	blk_premap_put(pm);
 	/* every request after the first is a hit on the same premap */
-	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos), pm);
+	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL), pm);
 	blk_premap_put(pm);
 	KUNIT_EXPECT_EQ(test, f->creates, 1);
 }
@@ -237,7 +238,7 @@ static void lookup_after_split(struct kunit *test)
 	/* the front 12K go to another request: now in bvec 1, 4K in */
 	bio_advance(f->bio, 12 * SZ_1K);
 	f->rq->__data_len = f->bio->bi_iter.bi_size;
-	pm = blk_premap_get(&f->ctx, f->rq, &pos);
+	pm = blk_premap_get(&f->ctx, f->rq, &pos, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 	KUNIT_EXPECT_EQ(test, pos, (u64)FOLIO_SIZE + SZ_4K);
 	KUNIT_EXPECT_EQ(test, blk_premap_seg(pm, pos, 28 * SZ_1K, &dma),
@@ -253,7 +254,7 @@ static void lookup_outside(struct kunit *test)
 	u64 pos;
 
 	set_rq(f, f->other, 1, 0, 0, SZ_4K);
-	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
 	flush_work(&f->ctx.work);
 	KUNIT_EXPECT_EQ(test, f->creates, 0);
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
@@ -273,7 +274,7 @@ static void lookup_straddle(struct kunit *test)
 	/* the same start, inside the buffer, hits */
 	f->bio->bi_iter.bi_size = SZ_4K;
 	f->rq->__data_len = SZ_4K;
-	pm = blk_premap_get(&f->ctx, f->rq, &pos);
+	pm = blk_premap_get(&f->ctx, f->rq, &pos, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 	blk_premap_put(pm);
 }
@@ -295,7 +296,7 @@ static void lookup_multi_bio(struct kunit *test)
 	f->bio->bi_next = f->bio2;
 	f->rq->biotail = f->bio2;
 	f->rq->__data_len = SZ_8K;
-	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
 	f->bio->bi_next = NULL;
 }
 
@@ -348,7 +349,7 @@ static void switched_off(struct kunit *test)
 
 	f->enabled = false;
 	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
-	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
 	flush_work(&f->ctx.work);
 	KUNIT_EXPECT_EQ(test, f->creates, 0);
 	f->enabled = true;
@@ -375,6 +376,8 @@ static void cap_fallback(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, blk_rq_dma_map_iter_start(f->rq, f->dev,
 							  &state, &iter));
 	KUNIT_EXPECT_NULL(test, blk_rq_dma_premap(&state, &pos));
+	/* mapped so that it may overlap a premap of the same memory */
+	KUNIT_EXPECT_TRUE(test, state.pm_shared);
 	KUNIT_EXPECT_EQ(test, iter.addr, folio_phys(f, 1));
 	KUNIT_EXPECT_FALSE(test, blk_rq_dma_unmap(f->rq, f->dev, &state, 0));
 	dma_unmap_page(f->dev, iter.addr, iter.len, DMA_FROM_DEVICE);
@@ -395,20 +398,28 @@ static void map_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
 }
 
-/* a device whose mappings need syncs (swiotlb) gets no long-term mapping */
+/*
+ * A device whose every mapping bounces (swiotlb=force) gets no long-term
+ * mapping: it would hold swiotlb slots and need a sync per request.
+ */
 static void needs_sync(struct kunit *test)
 {
-#ifdef CONFIG_DMA_NEED_SYNC
+#ifdef CONFIG_SWIOTLB
 	struct premap_fixture *f = test->priv;
+	struct io_tlb_mem *mem = f->dev->dma_io_tlb_mem;
+	struct io_tlb_mem forced = { .force_bounce = true };
 	u64 pos;
 
-	f->dev->dma_skip_sync = false;
+	f->dev->dma_io_tlb_mem = &forced;
+	KUNIT_ASSERT_TRUE(test, is_swiotlb_force_bounce(f->dev));
 	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
 	KUNIT_EXPECT_NULL(test, get_after_create(test, &pos));
+	f->dev->dma_io_tlb_mem = mem;
 	KUNIT_EXPECT_EQ(test, f->creates, 0);
 	KUNIT_EXPECT_EQ(test, slot0(f)->state, BLK_PREMAP_FAILED);
+	KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
 #else
-	kunit_skip(test, "no CONFIG_DMA_NEED_SYNC");
+	kunit_skip(test, "no CONFIG_SWIOTLB");
 #endif
 }
 
@@ -460,7 +471,7 @@ static void teardown_waits(struct kunit *test, bool invalidate)
 	KUNIT_EXPECT_EQ(test, f->destroys, 0);
 	/* once unregistering started, the buffer is no longer found */
 	if (!invalidate)
-		KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos));
+		KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
 
 	blk_premap_put(pm);		/* the request completes */
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t.done,
@@ -502,7 +513,7 @@ static void destroyed_ctx(struct kunit *test)
 	blk_premap_put(pm);
 	blk_premap_ctx_destroy(&f->ctx);
 	KUNIT_EXPECT_EQ(test, f->destroys, 1);
-	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
 	KUNIT_EXPECT_NULL(test, slot0(f));
 }

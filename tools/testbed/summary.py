@@ -22,6 +22,71 @@ def bs_key(name):
     return (rw, int(num) * mult if num.isdigit() else 0)
 
 
+def stats(log):
+    """@@E2E-STAT name value pairs and the kernel command line of a run."""
+    st, cmdline = {}, ""
+    with open(log, errors="replace") as fh:
+        for ln in fh:
+            ln = ln.replace("\r", "").strip()
+            if ln.startswith("@@E2E-STAT "):
+                parts = ln.split()
+                if len(parts) == 3 and parts[2].lstrip("-").isdigit():
+                    st[parts[1]] = int(parts[2])
+            elif ln.startswith("@@E2E-CMDLINE "):
+                cmdline = ln
+    return st, cmdline
+
+
+def premap_checks(dirs):
+    """The premap cache's end state and fast-path proof, per run.
+
+    After the guest's jobs every fio process has exited, so every buffer is
+    unregistered: no premap may be left (live, bytes, PRP pages 0). Unless
+    the run switched the cache off or bounces (swiotlb=force: nothing may
+    be premapped), fixed-buffer I/O must have hit. The dmacount job's
+    window must show hits and zero DMA-API map calls, and one create
+    tracepoint per premap created.
+    """
+    bad = 0
+    for d in dirs:
+        log = os.path.join(d, "console.log")
+        if not os.path.exists(log):
+            continue
+        st, cmdline = stats(log)
+        if "blk_premap.hits" not in st:
+            continue
+        mode = os.path.basename(os.path.normpath(d))
+        g = lambda k: st.get("blk_premap." + k, 0)
+        msg = []
+        for k in ("premaps_live", "bytes_mapped", "prp_pages"):
+            if g(k):
+                msg.append(f"{k} {g(k)} after the jobs")
+        if "swiotlb=force" in cmdline:
+            if g("hits") or g("created"):
+                msg.append("premapped under swiotlb=force")
+        elif "nvme.premap=0" not in cmdline and not g("hits"):
+            msg.append("no premap hits")
+        if "dmacount.premap_hits" in st:
+            if "swiotlb=force" not in cmdline and \
+                    st["dmacount.premap_hits"] <= 0:
+                msg.append("dmacount: no hits in the window")
+            if st["dmacount.dma_map_calls"] and \
+                    "swiotlb=force" not in cmdline:
+                msg.append(f"dmacount: {st['dmacount.dma_map_calls']} "
+                           "DMA-API map calls while only premapped I/O ran")
+            if st["dmacount.create_events"] != st["dmacount.created"]:
+                msg.append("dmacount: create tracepoints != created")
+        print(f"{mode:8} premap: hits {g('hits')} created {g('created')} "
+              f"destroyed {g('destroyed')} live {g('premaps_live')} "
+              f"bytes {g('bytes_mapped')}"
+              + (f" | window: hits {st['dmacount.premap_hits']} dma_map "
+                 f"calls {st['dmacount.dma_map_calls']}"
+                 if "dmacount.premap_hits" in st else "")
+              + ("  FAIL: " + "; ".join(msg) if msg else "  ok"))
+        bad |= bool(msg)
+    return bad
+
+
 def main(dirs):
     rows, bad = [], 0
     for d in dirs:
@@ -78,6 +143,7 @@ def main(dirs):
                 ln = ln.replace("\r", "").strip()
                 if ln.startswith("@@PREMAP-TEST "):
                     tests.append((mode, ln.split(" ", 1)[1]))
+    bad |= premap_checks(dirs)
     for mode, t in tests:
         print(f"{mode:8} premap-test {t}")
         if t.split()[1:2] != ["PASS"]:
