@@ -11,6 +11,7 @@
 #   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL)
 #   make series   git format-patch of our changes against the base -> out/series
 #   make bench    pristine 6.12 vs ours, icount mode: IOPS, Kinstr/IO, profiles
+#   make bench-premap  premap cache off vs on, same kernel: IOPS, Kinstr/IO, targets
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
@@ -93,7 +94,7 @@ KCONFIG_FRAGMENTS ?= $(TOP)/tools/testbed/guest.config \
 kernel: tree
 	@$(MAKE) --no-print-directory kernel-build
 
-.PHONY: kernel-build kernel-pristine
+.PHONY: kernel-build kernel-pristine bench-premap
 kernel-build:
 	@mkdir -p $(KOUT)
 	@cfgsum=$$(cat $(KCONFIG_FRAGMENTS) | md5sum | cut -c1-12); \
@@ -138,7 +139,8 @@ e2e-run = KERNEL=$(KOUT)/arch/x86/boot/bzImage INITRD=$(INITRD) \
 	EXTRA_CMDLINE="$(EXTRA_CMDLINE)" \
 	E2E_ARGS="e2e_jobs=$(2) e2e_bs=$(subst $(space),$(comma),$(strip $(BS))) \
 		e2e_rw=$(subst $(space),$(comma),$(strip $(RW))) \
-		e2e_runtime=$(RUNTIME) e2e_size=$(SIZE)" \
+		e2e_runtime=$(RUNTIME) e2e_size=$(SIZE) \
+		$(if $(MAX_SECTORS_KB),e2e_max_sectors_kb=$(MAX_SECTORS_KB))" \
 	tools/testbed/run-qemu.sh
 
 e2e: kernel $(INITRD)
@@ -209,6 +211,26 @@ bench: kernel kernel-pristine $(INITRD)
 			RUNTIME=$(BENCH_RUNTIME) SIZE=1G $(if $(NVME_OPTS),NVME_OPTS="$(NVME_OPTS)") || exit 1; \
 	done; done
 	@python3 tools/testbed/bench.py $(E2E) "$(BENCH_MODES)" "$(BENCH_COMPARE)"
+
+# Premap cache off (nvme.premap=0) against on, same kernel, same run,
+# icount mode: seed job randread at BENCH_BS in IOMMU off and strict with
+# equal request sizes (max_sectors_kb=128 in both: nvme-pci's cap under an
+# IOMMU), and with QEMU's nvme mdts=0 and max_sectors_kb=8192 (IOMMU off) so
+# an 8M read is one command. Prints the table, the issue's targets and
+# build/e2e/bench-premap.png.
+PREMAP_BENCH_RUNS ?= off:128 strict:128 mdts0:8192
+bench-premap: kernel $(INITRD)
+	@for run in $(PREMAP_BENCH_RUNS); do for v in 0 1; do \
+		IFS=: read -r mode msk <<< "$$run"; \
+		iommu=$$mode opts=; [ $$mode = mdts0 ] && iommu=off opts=mdts=0; \
+		echo "bench-premap: $$mode premap=$$v max_sectors_kb=$$msk"; \
+		$(MAKE) --no-print-directory e2e-only IOMMU=$$iommu ICOUNT=1 \
+			TAG=$$mode-premap$$v JOBSET=bench,perf RW=randread \
+			BS="$(BENCH_BS)" RUNTIME=$(BENCH_RUNTIME) SIZE=1G \
+			NVME_OPTS="$$opts" MAX_SECTORS_KB=$$msk \
+			EXTRA_CMDLINE="nvme.premap=$$v" || exit 1; \
+	done; done
+	@python3 tools/testbed/bench_premap.py $(E2E) "$(PREMAP_BENCH_RUNS)"
 
 # ---------------------------------------------------------------- series
 SERIES_DIR ?= $(TOP)/out/series

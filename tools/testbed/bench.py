@@ -35,6 +35,7 @@ MAP_RE = re.compile(
     r"nvme_setup_sgl_simple|nvme_free_prps|nvme_pci_next_seg|"
     r"nvme_pci_alloc_desc|nvme_pci_record_seg|nvme_free_descriptors|"
     r"blk_rq_dma_\w+|blk_dma_\w+|blk_map_iter_next|swiotlb_\w+|"
+    r"blk_premap_\w+|nvme_premap_\w+|"
     r"debug_dma_\w+)$")
 LINE_RE = re.compile(r"^\s*([0-9.]+)%\s+\[k\]\s+(\S+)")
 

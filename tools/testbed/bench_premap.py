@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""bench_premap.py E2E_DIR RUNS - premap cache off vs on, from `make bench-premap`.
+
+RUNS is the Makefile's PREMAP_BENCH_RUNS ("off:128 strict:128 mdts0:8192":
+mode and max_sectors_kb). For each run, E2E_DIR/<iommu>-icount-<mode>-premap0
+and -premap1 hold the fio reports and perf profiles of the same kernel booted
+with nvme.premap=0 and =1 (bench.py reads them). Prints per (run, bs): IOPS,
+kernel instructions per IO from the perf window (K, thousands), the share of
+non-idle kernel samples in the DMA mapping path, ratios on/off; then the
+issue's targets:
+  - K(strict, on) <= 1.05 x K(off, on) for every bs (equal request sizes);
+  - mapping path <= 1% of kernel samples with the cache on;
+  - mdts=0, no IOMMU: K per command of an 8M read <= 1.2 x that of a 4k read.
+Writes E2E_DIR/bench-premap.txt, .dat and .png (gnuplot).
+"""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import bs_bytes, load, profile  # noqa: E402
+
+
+def main(e2e, runs):
+    runs = [r.split(":") for r in runs.split()]
+    rows, dat, details, res = [], [], [], {}
+    for mode, msk in runs:
+        iommu = "off" if mode == "mdts0" else mode
+        d = {v: os.path.join(e2e, f"{iommu}-icount-{mode}-premap{v}")
+             for v in (0, 1)}
+        if not all(os.path.isdir(x) for x in d.values()):
+            print(f"bench-premap: missing {d[0]} or {d[1]}")
+            return 1
+        names = sorted((f[len("randread-"):-5] for f in os.listdir(d[1])
+                        if f.startswith("randread-") and f.endswith(".json")),
+                       key=bs_bytes)
+        for bs in names:
+            fio = {v: load(d[v], bs) for v in (0, 1)}
+            pr = {v: profile(d[v], bs) for v in (0, 1)}
+            k = {v: pr[v][0] for v in (0, 1)}
+            res[(mode, bs)] = (fio, pr)
+            iops_r = fio[1][0] / fio[0][0]
+            k_r = k[1] / k[0] if k[0] and k[1] else None
+            f = lambda v, fmt: "-" if v is None else fmt.format(v)
+            rows.append((mode, msk, bs, f"{fio[0][0]:.0f}", f"{fio[1][0]:.0f}",
+                         f"{iops_r:.3f}", f(k[0], "{:.2f}"), f(k[1], "{:.2f}"),
+                         f(k_r, "{:.3f}"), f(pr[0][1], "{:.1f}%"),
+                         f(pr[1][1], "{:.2f}%")))
+            dat.append(f'"{mode}\\n{bs}" {iops_r:.4f} {k_r or 0:.4f}')
+            for v in (0, 1):
+                if pr[v][2]:
+                    details.append(f"  {mode:6} {bs:5} premap={v}: " +
+                                   ", ".join(f"{n} {p:.1f}%"
+                                             for p, n in pr[v][2]))
+    hdr = ("run", "max_sectors_kb", "bs", "IOPS off", "IOPS on", "ratio",
+           "K off", "K on", "ratio", "map% off", "map% on")
+    w = [max(len(str(x[i])) for x in rows + [hdr]) for i in range(len(hdr))]
+    fmt = "  ".join("{:<%d}" % w[i] if i < 3 else "{:>%d}" % w[i]
+                    for i in range(len(hdr)))
+    out = [fmt.format(*hdr)] + [fmt.format(*r) for r in rows]
+    out += ["", "K: non-idle kernel samples x perf window / IOs in it / 1e3 "
+            "(thousand guest instructions per IO, -icount shift=0)",
+            "map%: share of non-idle kernel samples in the DMA mapping path "
+            "(bench.py MAP_RE, premap lookup included)", "",
+            "top mapping-path symbols:"] + details + ["", "targets:"]
+
+    ok = True
+
+    def target(name, val, limit):
+        nonlocal ok
+        good = val is not None and val <= limit
+        ok &= good
+        out.append(f"  {'PASS' if good else 'FAIL'} {name}: "
+                   f"{'-' if val is None else f'{val:.3f}'} <= {limit}")
+
+    bss = sorted({bs for (_, bs) in res}, key=bs_bytes)
+    for bs in bss:
+        if ("strict", bs) in res and ("off", bs) in res:
+            ks, ko = res[("strict", bs)][1][1][0], res[("off", bs)][1][1][0]
+            target(f"K(strict,on)/K(off,on) {bs}",
+                   ks / ko if ks and ko else None, 1.05)
+    for (mode, bs), (_, pr) in sorted(res.items()):
+        target(f"map% on, {mode} {bs}", pr[1][1], 1.0)
+    if ("mdts0", "8M") in res and ("mdts0", "4k") in res:
+        k8, k4 = res[("mdts0", "8M")][1][1][0], res[("mdts0", "4k")][1][1][0]
+        target("mdts0 K(8M,on)/K(4k,on) per command",
+               k8 / k4 if k8 and k4 else None, 1.2)
+    text = "\n".join(out)
+    print(text)
+    with open(os.path.join(e2e, "bench-premap.txt"), "w") as fh:
+        fh.write(text + "\n")
+    datf = os.path.join(e2e, "bench-premap.dat")
+    with open(datf, "w") as fh:
+        fh.write("\n".join(dat) + "\n")
+    png = os.path.join(e2e, "bench-premap.png")
+    gp = f"""
+set terminal png size 1000,500
+set output '{png}'
+set title 'premap cache on / off (seed job randread, -icount shift=0)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set yrange [0:*]
+set ylabel 'ratio on/off'
+set grid ytics
+set bmargin 4
+set arrow from graph 0, first 1 to graph 1, first 1 nohead lt 0
+plot '{datf}' using 2:xtic(1) title 'IOPS', \\
+     '' using 3 title 'kernel instructions per IO (perf)'
+"""
+    try:
+        subprocess.run(["gnuplot"], input=gp, text=True, check=True)
+        print(f"bench-premap: chart {png}")
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"bench-premap: gnuplot failed: {e}")
+    return 0 if ok else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
