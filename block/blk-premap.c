@@ -239,7 +239,7 @@ void blk_premap_buf_unregister(struct blk_premap_buf *buf)
 	spin_unlock_irqrestore(&buf->lock, flags);
 	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++) {
 		pm = rcu_dereference_protected(buf->pms[i],
-					lockdep_is_held(&blk_premap_mutex));
+					       lockdep_is_held(&blk_premap_mutex));
 		if (!pm)
 			continue;
 		RCU_INIT_POINTER(buf->pms[i], NULL);
@@ -518,6 +518,7 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 		blk_premap_queue_create(ctx, buf);
 		goto out;
 	}
+	/* pairs with smp_store_release() in blk_premap_create() */
 	switch (smp_load_acquire(&pm->state)) {
 	case BLK_PREMAP_LIVE:
 		break;

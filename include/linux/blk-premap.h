@@ -71,7 +71,7 @@ struct blk_premap_ctx {
 	const bool *enabled;
 	const unsigned int *max_mb;
 	u64 bytes;
-	spinlock_t lock;
+	spinlock_t lock;	/* @pms, @pending, @dead */
 	struct list_head pms;
 	struct list_head pending;
 	bool dead;
@@ -150,7 +150,7 @@ struct blk_premap_buf {
 	unsigned int nr_bvecs;
 	unsigned int shift;
 	u64 len;
-	spinlock_t lock;
+	spinlock_t lock;	/* @pms, @dead */
 	bool dead;
 	struct blk_premap __rcu *pms[BLK_PREMAP_MAX_DEVS];
 	struct rcu_head rcu;
@@ -203,6 +203,7 @@ blk_premap_buf_register(const struct bio_vec *bvec, unsigned int nr_bvecs,
 {
 	return NULL;
 }
+
 static inline void blk_premap_buf_unregister(struct blk_premap_buf *buf)
 {
 }

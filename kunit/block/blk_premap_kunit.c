@@ -34,7 +34,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define NR_FOLIOS	4
 #define FOLIO_SHIFT	(PAGE_SHIFT + 2)
-#define FOLIO_SIZE	(1U << FOLIO_SHIFT)
+#define FOLIO_SIZE	BIT(FOLIO_SHIFT)
 #define OFF0		SZ_4K
 #define LAST_LEN	SZ_8K
 #define BUF_LEN		(FOLIO_SIZE - OFF0 + 2 * FOLIO_SIZE + LAST_LEN)
@@ -172,7 +172,8 @@ static void set_rq(struct premap_fixture *f, struct bio_vec *bvec,
 	f->bio->bi_iter.bi_size = len;
 	f->rq->cmd_flags = REQ_OP_READ;
 	f->rq->rq_flags = 0;
-	f->rq->bio = f->rq->biotail = f->bio;
+	f->rq->bio = f->bio;
+	f->rq->biotail = f->bio;
 	f->rq->__data_len = len;
 	f->rq->nr_phys_segments = 1;
 }
@@ -466,16 +467,18 @@ static void teardown_waits(struct kunit *test, bool invalidate)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 
 	/* stuck on the request; new requests already miss */
-	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&t.done,
-							msecs_to_jiffies(200)));
+	KUNIT_EXPECT_FALSE(test,
+			   wait_for_completion_timeout(&t.done,
+						       msecs_to_jiffies(200)));
 	KUNIT_EXPECT_EQ(test, f->destroys, 0);
 	/* once unregistering started, the buffer is no longer found */
 	if (!invalidate)
 		KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
 
 	blk_premap_put(pm);		/* the request completes */
-	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t.done,
-							msecs_to_jiffies(5000)));
+	KUNIT_ASSERT_TRUE(test,
+			  wait_for_completion_timeout(&t.done,
+						      msecs_to_jiffies(5000)));
 	KUNIT_EXPECT_EQ(test, t.destroys_at_return, 1);
 	KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
@@ -559,6 +562,7 @@ static struct kunit_suite blk_premap_suite = {
 	.exit = premap_test_exit,
 	.test_cases = blk_premap_cases,
 };
+
 kunit_test_suite(blk_premap_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the block premap cache");

@@ -9,13 +9,19 @@
  * of IORING_REGISTER_BUFFERS. It then checks the bvec table, folio_shift and
  * folio_mask, that the imu owns exactly one pin per bvec, and that
  * io_buffer_unmap() returns every folio's refcount and pincount to what they
- * were before the buffer was pinned.
+ * were before the buffer was pinned; and that a premapped buffer is unmapped
+ * before it is unpinned.
  *
  * Needs free 2M hugetlb pages: boot with hugepages=64 (the Makefile's kunit
  * target does).
  */
+#include <kunit/device.h>
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/bio.h>
+#include <linux/blk-mq.h>
+#include <linux/blk-premap.h>
+#include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/hugetlb.h>
@@ -512,6 +518,106 @@ static void single_page_of_huge_folio(struct kunit *test)
 	unregister_and_check(test, imu);
 }
 
+#if IS_ENABLED(CONFIG_BLK_PREMAP)
+/* premap hooks that record what the pages looked like at teardown */
+struct unpin_probe {
+	struct rsrc_fixture *f;
+	int destroys;
+	int pins_at_destroy[MAX_FOLIOS];
+};
+
+static int probe_create(struct blk_premap *pm, void *data)
+{
+	return 0;
+}
+
+static void probe_destroy(struct blk_premap *pm, void *data)
+{
+	struct unpin_probe *p = data;
+	int j;
+
+	p->destroys++;
+	for (j = 0; j < p->f->nr_folios; j++)
+		p->pins_at_destroy[j] = folio_pins(p->f->folio[j]);
+}
+
+static const struct blk_premap_ops probe_ops = {
+	.create = probe_create,
+	.destroy = probe_destroy,
+};
+
+/*
+ * DESIGN.md §3 "No DMA after unpin": a registered buffer premapped for a
+ * device (through a request whose bio points into imu->bvec, as
+ * io_import_fixed() + bio_iov_bvec_set() make it) is unmapped by
+ * io_buffer_unmap() while every folio still holds the imu's pin, and only
+ * then unpinned.
+ */
+static void premap_torn_down_before_unpin(struct kunit *test)
+{
+	struct rsrc_fixture *f = test->priv;
+	unsigned long base = map_hugetlb(test, 2);
+	struct pin_seg seg = { base, 2 * SZ_2M / PAGE_SIZE };
+	struct unpin_probe probe = { .f = f };
+	struct blk_premap_ctx *ctx;
+	struct blk_mq_tag_set *set;
+	struct request_queue *q;
+	struct io_mapped_ubuf *imu;
+	struct blk_premap *pm;
+	struct request *rq;
+	struct device *dev;
+	struct page **pages;
+	unsigned int max_mb = 64;
+	bool enabled = true;
+	struct bio *bio;
+	int nr, j;
+	u64 pos;
+
+	dev = kunit_device_register(test, "rsrc_premap_test");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->dma_mask = &dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)),
+			0);
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
+	q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	rq = kunit_kzalloc(test, sizeof(*rq), GFP_KERNEL);
+	bio = kunit_kzalloc(test, sizeof(*bio), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, ctx && set && q && rq && bio);
+	blk_premap_ctx_init(ctx, dev, &probe_ops, &probe, &enabled, &max_mb);
+
+	pages = pin_buffer(test, &seg, 1, &nr);
+	imu = register_pages(test, base, 2 * SZ_2M, pages, nr);
+	KUNIT_ASSERT_NOT_NULL(test, imu->premap);
+
+	/* a 64K read 4K into the second folio */
+	set->premap = ctx;
+	q->tag_set = set;
+	rq->q = q;
+	bio_init(bio, NULL, imu->bvec + 1, 0, REQ_OP_READ);
+	bio->bi_iter.bi_bvec_done = SZ_4K;
+	bio->bi_iter.bi_size = SZ_64K;
+	rq->bio = bio;
+	rq->biotail = bio;
+	rq->__data_len = SZ_64K;
+	KUNIT_EXPECT_NULL(test, blk_premap_get(ctx, rq, &pos, NULL));
+	flush_work(&ctx->work);
+	pm = blk_premap_get(ctx, rq, &pos, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, pos, (u64)SZ_2M + SZ_4K);
+	blk_premap_put(pm);
+
+	unregister_and_check(test, imu);
+	KUNIT_EXPECT_EQ(test, probe.destroys, 1);
+	for (j = 0; j < f->nr_folios; j++)
+		KUNIT_EXPECT_EQ_MSG(test, probe.pins_at_destroy[j],
+				    f->pin0[j] + 1,
+				    "folio %d not pinned while unmapped", j);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+	blk_premap_ctx_destroy(ctx);
+}
+#endif
+
 static struct kunit_case io_uring_rsrc_cases[] = {
 	KUNIT_CASE(coalesce_one_2m),
 	KUNIT_CASE(coalesce_four_2m),
@@ -522,6 +628,9 @@ static struct kunit_case io_uring_rsrc_cases[] = {
 	KUNIT_CASE(mixed_4k_2m),
 	KUNIT_CASE(folio_size_differs),
 	KUNIT_CASE(single_page_of_huge_folio),
+#if IS_ENABLED(CONFIG_BLK_PREMAP)
+	KUNIT_CASE(premap_torn_down_before_unpin),
+#endif
 	{}
 };
 

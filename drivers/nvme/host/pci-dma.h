@@ -285,9 +285,11 @@ static inline void nvme_premap_fill(struct nvme_prp_premap *p,
 
 	for (j = 0; j < p->nr_entries; j++)
 		*nvme_premap_slot(p, j) = cpu_to_le64(page_dma(priv, j));
-	for (i = 0; i < p->nr_lists; i++)
-		p->lists[i][NVME_PREMAP_PRPS_PER_LIST] = cpu_to_le64(
-			i + 1 < p->nr_lists ? p->list_dma[i + 1] : 0);
+	for (i = 0; i < p->nr_lists; i++) {
+		dma_addr_t next = i + 1 < p->nr_lists ? p->list_dma[i + 1] : 0;
+
+		p->lists[i][NVME_PREMAP_PRPS_PER_LIST] = cpu_to_le64(next);
+	}
 }
 
 /**

@@ -477,13 +477,14 @@ static void premap_prps(struct kunit *test)
 	static const u64 pages[] = { 0, 1, 2, 3, 31, 32, 33, 509, 510, 511,
 				     512, 513, 1021, 1022, 1023, 2048 };
 	struct pm_fake *f = pm_init(test);
-	unsigned int a, b, c, fallbacks = 0, n = 0;
+	unsigned int i, fallbacks = 0, n = 0;
 
-	for (a = 0; a < ARRAY_SIZE(offs); a++)
-	for (b = 0; b < ARRAY_SIZE(starts); b++)
-	for (c = 0; c < ARRAY_SIZE(pages); c++) {
-		u32 off = offs[a];
-		u64 j = starts[b], m = pages[c];
+	/* every (offset, start, pages) combination */
+	for (i = 0; i < ARRAY_SIZE(offs) * ARRAY_SIZE(starts) *
+			ARRAY_SIZE(pages); i++) {
+		u32 off = offs[i % ARRAY_SIZE(offs)];
+		u64 j = starts[i / ARRAY_SIZE(offs) % ARRAY_SIZE(starts)];
+		u64 m = pages[i / ARRAY_SIZE(offs) / ARRAY_SIZE(starts)];
 		u64 pos = (PM_FIRST + j) * NVME_CTRL_PAGE_SIZE + off;
 		dma_addr_t dma = pm_page_dma(NULL, j) + off;
 		/* m pages after the first, the last one partly */
@@ -499,11 +500,12 @@ static void premap_prps(struct kunit *test)
 		ret = nvme_premap_prps(&f->p, pos, dma, len, &prp1, &prp2);
 		if (m >= 2) {
 			/* usable iff a controller walk of the list works */
+			u64 entry = j + 1;
 			bool ok = pm_walk(test, f, PM_LIST_DMA +
-					  (j + 1) / NVME_PREMAP_PRPS_PER_LIST *
+					  entry / NVME_PREMAP_PRPS_PER_LIST *
 					  NVME_CTRL_PAGE_SIZE +
-					  (j + 1) % NVME_PREMAP_PRPS_PER_LIST * 8,
-					  j + 1, m, false);
+					  entry % NVME_PREMAP_PRPS_PER_LIST * 8,
+					  entry, m, false);
 
 			KUNIT_EXPECT_EQ_MSG(test, ret, ok ? 0 : -EAGAIN,
 					    "off %u start %llu pages %llu",
@@ -522,9 +524,11 @@ static void premap_prps(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, le64_to_cpu(prp2),
 					pm_page_dma(NULL, j + 1));
 		else
-			KUNIT_EXPECT_TRUE_MSG(test, pm_walk(test, f,
-					le64_to_cpu(prp2), j + 1, m, true),
-					"off %u start %llu pages %llu", off, j, m);
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      pm_walk(test, f, le64_to_cpu(prp2),
+						      j + 1, m, true),
+					      "off %u start %llu pages %llu",
+					      off, j, m);
 	}
 	/* the boundary-heavy table does hit the chain rule */
 	KUNIT_EXPECT_GT(test, fallbacks, 0);
@@ -577,8 +581,8 @@ static void premap_fill(struct kunit *test)
 			pm_page_dma(NULL, 0));
 	KUNIT_EXPECT_EQ(test, le64_to_cpu(f->lists[1][0]),
 			pm_page_dma(NULL, NVME_PREMAP_PRPS_PER_LIST));
-	KUNIT_EXPECT_EQ(test, le64_to_cpu(*nvme_premap_slot(&f->p,
-							   PM_ENTRIES - 1)),
+	KUNIT_EXPECT_EQ(test,
+			le64_to_cpu(*nvme_premap_slot(&f->p, PM_ENTRIES - 1)),
 			pm_page_dma(NULL, PM_ENTRIES - 1));
 }
 
