@@ -22,6 +22,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import bs_bytes, load, profile  # noqa: E402
 
 
+def timeouts(d):
+    """NVMe I/O timeouts in a run's console log (QEMU icount quirk)."""
+    log = os.path.join(d, "console.log")
+    if not os.path.exists(log):
+        return 0
+    with open(log, errors="replace") as fh:
+        return sum("timeout, aborting" in ln for ln in fh)
+
+
 def main(e2e, runs):
     runs = [r.split(":") for r in runs.split()]
     rows, dat, details, res = [], [], [], {}
@@ -48,6 +57,11 @@ def main(e2e, runs):
                          f(k_r, "{:.3f}"), f(pr[0][1], "{:.1f}%"),
                          f(pr[1][1], "{:.2f}%")))
             dat.append(f'"{mode}\\n{bs}" {iops_r:.4f} {k_r or 0:.4f}')
+            tmo = [timeouts(d[v]) for v in (0, 1)]
+            if any(tmo):
+                details.append(f"  {mode}: NVMe I/O timeouts in the run "
+                               f"(off/on): {tmo[0]}/{tmo[1]}; its IOPS are "
+                               "not comparable, K excludes idle time")
             for v in (0, 1):
                 if pr[v][2]:
                     details.append(f"  {mode:6} {bs:5} premap={v}: " +
