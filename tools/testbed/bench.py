@@ -89,6 +89,33 @@ def bs_bytes(b):
     return int(b.rstrip("kKmM")) * (1 << 20 if b[-1] in "mM" else 1 << 10)
 
 
+def chart(dat, png, title, ylabel, cols):
+    """Clustered bar chart of the ratio columns @cols [(column, title)] of
+    @dat (first column: the x label) with a line at 1, via gnuplot."""
+    plots = ", ".join(f"'{dat if i == 0 else ''}' using {c}"
+                      + (":xtic(1)" if i == 0 else "") + f" title '{t}'"
+                      for i, (c, t) in enumerate(cols))
+    gp = f"""
+set terminal png size 1000,500
+set output '{png}'
+set title '{title}'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set yrange [0:*]
+set ylabel '{ylabel}'
+set grid ytics
+set bmargin 4
+set arrow from graph 0, first 1 to graph 1, first 1 nohead lt 0
+plot {plots}
+"""
+    try:
+        subprocess.run(["gnuplot"], input=gp, text=True, check=True)
+        print(f"chart: {png}")
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"chart: gnuplot failed: {e}")
+
+
 def main(e2e, modes, kernels):
     modes, kernels = modes.split(), kernels.split()
     base, ours = kernels[0], kernels[-1]
@@ -139,27 +166,9 @@ def main(e2e, modes, kernels):
         fh.write(text + "\n")
     with open(os.path.join(e2e, "bench.dat"), "w") as fh:
         fh.write("\n".join(dat) + "\n")
-    png = os.path.join(e2e, "bench.png")
-    gp = f"""
-set terminal png size 900,500
-set output '{png}'
-set title 'ours / pristine 6.12 (seed job randread, -icount shift=0)'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set yrange [0:*]
-set ylabel 'ratio'
-set grid ytics
-set bmargin 4
-set arrow from graph 0, first 1 to graph 1, first 1 nohead lt 0
-plot '{os.path.join(e2e, "bench.dat")}' using 2:xtic(1) title 'IOPS', \\
-     '' using 4 title 'kernel instructions per IO (perf)'
-"""
-    try:
-        subprocess.run(["gnuplot"], input=gp, text=True, check=True)
-        print(f"bench: chart {png}")
-    except (OSError, subprocess.CalledProcessError) as e:
-        print(f"bench: gnuplot failed: {e}")
+    chart(os.path.join(e2e, "bench.dat"), os.path.join(e2e, "bench.png"),
+          "ours / pristine 6.12 (seed job randread, -icount shift=0)",
+          "ratio", [(2, "IOPS"), (4, "kernel instructions per IO (perf)")])
     return 0
 
 

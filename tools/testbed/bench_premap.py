@@ -15,11 +15,10 @@ issue's targets:
 Writes E2E_DIR/bench-premap.txt, .dat and .png (gnuplot).
 """
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import bs_bytes, load, profile  # noqa: E402
+from bench import bs_bytes, chart, load, profile  # noqa: E402
 
 
 def timeouts(d):
@@ -107,27 +106,9 @@ def main(e2e, runs):
     datf = os.path.join(e2e, "bench-premap.dat")
     with open(datf, "w") as fh:
         fh.write("\n".join(dat) + "\n")
-    png = os.path.join(e2e, "bench-premap.png")
-    gp = f"""
-set terminal png size 1000,500
-set output '{png}'
-set title 'premap cache on / off (seed job randread, -icount shift=0)'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set yrange [0:*]
-set ylabel 'ratio on/off'
-set grid ytics
-set bmargin 4
-set arrow from graph 0, first 1 to graph 1, first 1 nohead lt 0
-plot '{datf}' using 2:xtic(1) title 'IOPS', \\
-     '' using 3 title 'kernel instructions per IO (perf)'
-"""
-    try:
-        subprocess.run(["gnuplot"], input=gp, text=True, check=True)
-        print(f"bench-premap: chart {png}")
-    except (OSError, subprocess.CalledProcessError) as e:
-        print(f"bench-premap: gnuplot failed: {e}")
+    chart(datf, os.path.join(e2e, "bench-premap.png"),
+          "premap cache on / off (seed job randread, -icount shift=0)",
+          "ratio on/off", [(2, "IOPS"), (3, "kernel instructions per IO (perf)")])
     return 0 if ok else 2
 
 
