@@ -23,6 +23,7 @@
 #include <linux/blk-premap.h>
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
+#include <linux/hash.h>
 #include <linux/iommu-dma.h>
 #include <linux/maple_tree.h>
 #include <linux/percpu.h>
@@ -73,6 +74,81 @@ struct blk_premap_stats {
 };
 
 static struct blk_premap_stats blk_premap_stats;
+
+#ifdef CONFIG_64BIT
+/*
+ * Lookup hints: a per-CPU direct-mapped cache from the bvec pointer a bio
+ * starts at to its buffer, so that a hit skips the maple tree walk (fio and
+ * other fixed-buffer users issue request after request at the same few bvec
+ * pointers). An entry is valid while blk_premap_gen equals the generation it
+ * was filled in. Every unregistration bumps the generation after the buffer
+ * left the tree and before it is freed, so the buffer of an entry read valid
+ * inside an RCU read-side section is still registered or at least not freed
+ * yet, exactly as if mtree_load() had found it. A 64-bit generation never
+ * wraps; 32-bit kernels do without hints.
+ */
+#define BLK_PREMAP_HINT_BITS	6
+
+struct blk_premap_hint {
+	unsigned long gen;		/* 0 while being written */
+	const struct bio_vec *bv;
+	struct blk_premap_buf *buf;
+};
+
+static DEFINE_PER_CPU(struct blk_premap_hint,
+		      blk_premap_hints[1 << BLK_PREMAP_HINT_BITS]);
+static unsigned long blk_premap_gen = 1;
+
+/* a buffer left the registry: no hint may lead to it any more */
+static void blk_premap_hints_invalidate(void)
+{
+	lockdep_assert_held(&blk_premap_mutex);
+	/* pairs with smp_load_acquire() in blk_premap_find() */
+	smp_store_release(&blk_premap_gen, blk_premap_gen + 1);
+}
+
+/* the registered buffer whose bvec array holds @bv; RCU read-side */
+static struct blk_premap_buf *blk_premap_find(const struct bio_vec *bv)
+{
+	unsigned long gen = smp_load_acquire(&blk_premap_gen);
+	struct blk_premap_hint *h;
+	struct blk_premap_buf *buf;
+
+	preempt_disable();
+	h = this_cpu_ptr(&blk_premap_hints[hash_ptr(bv, BLK_PREMAP_HINT_BITS)]);
+	if (READ_ONCE(h->gen) == gen && READ_ONCE(h->bv) == bv) {
+		buf = READ_ONCE(h->buf);
+		/*
+		 * An interrupt can refill the entry while this CPU writes it,
+		 * leaving the bv of one lookup with the buf of another of the
+		 * same generation: both are live, so check they match.
+		 */
+		if (likely(bv >= buf->bvec && bv < buf->bvec + buf->nr_bvecs))
+			goto out;
+	}
+	buf = mtree_load(&blk_premap_bufs, (unsigned long)bv);
+	if (buf) {
+		WRITE_ONCE(h->gen, 0);
+		barrier();
+		WRITE_ONCE(h->bv, bv);
+		WRITE_ONCE(h->buf, buf);
+		barrier();
+		WRITE_ONCE(h->gen, gen);
+	}
+out:
+	preempt_enable();
+	return buf;
+}
+#else
+static void blk_premap_hints_invalidate(void)
+{
+}
+
+static struct blk_premap_buf *blk_premap_find(const struct bio_vec *bv)
+{
+	return mtree_load(&blk_premap_bufs, (unsigned long)bv);
+}
+#endif
 
 /* debugfs: fail the next N creations as if the IOMMU ran out of space */
 VISIBLE_IF_KUNIT u32 blk_premap_fail_map;
@@ -232,6 +308,7 @@ void blk_premap_buf_unregister(struct blk_premap_buf *buf)
 		return;
 	mutex_lock(&blk_premap_mutex);
 	mtree_erase(&blk_premap_bufs, (unsigned long)buf->bvec);
+	blk_premap_hints_invalidate();
 	atomic_dec(&blk_premap_nr_bufs);
 	atomic64_dec(&blk_premap_stats.bufs);
 	spin_lock_irqsave(&buf->lock, flags);
@@ -471,8 +548,11 @@ unlock:
  * the buffer is premapped for @ctx's device. The first request on a buffer
  * queues the creation of its premap and misses; so do all requests while
  * the cache is switched off. Misses are counted by reason in debugfs
- * (blk_premap); I/O that is not on a registered buffer costs one maple
- * tree lookup, none while no buffer is registered.
+ * (blk_premap; miss_disabled counts every request with data while the
+ * switch is off and some buffer is registered). A lookup costs one per-CPU
+ * hint probe, plus one maple tree walk when the hint misses (always for I/O
+ * that is not on a registered buffer); nothing while no buffer is
+ * registered, nor while the switch is off (except under DMA-API debug).
  *
  * Context: the driver's ->queue_rq(); does not sleep (the creation is
  * queued to a workqueue, its bookkeeping is GFP_ATOMIC).
@@ -492,18 +572,28 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 	if (!atomic_read(&blk_premap_nr_bufs) || !bio ||
 	    (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec)
 		return NULL;
+	if (!READ_ONCE(*ctx->enabled)) {
+		blk_premap_count(BLK_PREMAP_MISS_DISABLED);
+		/*
+		 * Only DMA-API debug cares whether the caller's mapping may
+		 * overlap a premap made before the switch went off: premaps
+		 * exist only where mappings need no syncs, so the overlap is
+		 * harmless, but the checker wants DMA_ATTR_SKIP_CPU_SYNC on
+		 * it. Everyone else skips the lookup.
+		 */
+		if (!IS_ENABLED(CONFIG_DMA_API_DEBUG) || !registered)
+			return NULL;
+	}
 	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
 
 	rcu_read_lock();
-	buf = mtree_load(&blk_premap_bufs, (unsigned long)bv);
+	buf = blk_premap_find(bv);
 	if (!buf)
 		goto out;
 	if (registered)
 		*registered = true;
-	if (!READ_ONCE(*ctx->enabled)) {
-		blk_premap_count(BLK_PREMAP_MISS_DISABLED);
+	if (!READ_ONCE(*ctx->enabled))
 		goto out;
-	}
 	if (bio->bi_next) {
 		blk_premap_count(BLK_PREMAP_MISS_MULTI_BIO);
 		goto out;
@@ -564,19 +654,20 @@ void blk_premap_put(struct blk_premap *pm)
 EXPORT_SYMBOL_GPL(blk_premap_put);
 
 /**
- * blk_premap_seg - DMA address of a buffer position, and how far it runs
+ * __blk_premap_seg - blk_premap_seg() for a premap of several runs
  * @pm: a live premap, held
- * @pos: buffer position in bytes (blk_premap_buf_pos()), inside the buffer
+ * @pos: buffer position in bytes, inside the buffer
  * @len: bytes wanted from @pos
  * @dma: set to the DMA address of @pos
  *
+ * Binary search of the run holding @pos (one run per physically contiguous
+ * piece without an IOMMU).
+ *
  * Context: any.
- * Return: bytes from @pos, at most @len, that are DMA-contiguous from @dma:
- * @len under an IOMMU (one IOVA range) unless a segment boundary splits it;
- * up to the end of the physically contiguous run without one.
+ * Return: as blk_premap_seg().
  */
-u32 blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
-		   dma_addr_t *dma)
+u32 __blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
+		     dma_addr_t *dma)
 {
 	unsigned int lo = 0, hi = pm->nr_runs;
 	const struct blk_premap_run *run;
@@ -594,7 +685,7 @@ u32 blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
 	*dma = run->dma + (pos - run->pos);
 	return min3(len, run->pos + run->len - pos, (u64)U32_MAX);
 }
-EXPORT_SYMBOL_GPL(blk_premap_seg);
+EXPORT_SYMBOL_GPL(__blk_premap_seg);
 
 /**
  * blk_premap_count_chain_fallback - count a premapped request that needed

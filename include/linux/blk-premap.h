@@ -23,6 +23,7 @@
 
 #include <linux/bvec.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/scatterlist.h>
@@ -190,8 +191,34 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 				  struct request *req, u64 *pos,
 				  bool *registered);
 void blk_premap_put(struct blk_premap *pm);
-u32 blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
-		   dma_addr_t *dma);
+u32 __blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
+		     dma_addr_t *dma);
+
+/**
+ * blk_premap_seg - DMA address of a buffer position, and how far it runs
+ * @pm: a live premap, held
+ * @pos: buffer position in bytes (blk_premap_buf_pos()), inside the buffer
+ * @len: bytes wanted from @pos
+ * @dma: set to the DMA address of @pos
+ *
+ * Inline for the common premap of one run (one IOVA range under an IOMMU);
+ * others search their runs out of line.
+ *
+ * Context: any.
+ * Return: bytes from @pos, at most @len, that are DMA-contiguous from @dma:
+ * @len under an IOMMU (one IOVA range) unless a segment boundary splits it;
+ * up to the end of the physically contiguous run without one.
+ */
+static inline u32 blk_premap_seg(const struct blk_premap *pm, u64 pos,
+				 u64 len, dma_addr_t *dma)
+{
+	const struct blk_premap_run *run = pm->runs;
+
+	if (pm->nr_runs != 1)
+		return __blk_premap_seg(pm, pos, len, dma);
+	*dma = run->dma + (pos - run->pos);
+	return min3(len, run->pos + run->len - pos, (u64)U32_MAX);
+}
 void blk_premap_count_chain_fallback(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 extern u32 blk_premap_fail_map;

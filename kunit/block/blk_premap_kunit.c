@@ -14,7 +14,8 @@
  * registered buffer, beyond the buffer, several bios, switched off, cap,
  * mapping failure, a device that needs syncs), and teardown ordering:
  * unregistering and invalidating wait for a request holding the premap and
- * unmap (driver destroy hook included) before they return.
+ * unmap (driver destroy hook included) before they return; a lookup hint
+ * never leads to an unregistered buffer.
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
@@ -341,6 +342,84 @@ static void iterator_segments(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&pm->refs), 1);
 }
 
+/*
+ * blk_premap_seg() on synthetic layouts: the inline one-run case (a premap
+ * under an IOMMU) and the search over several runs.
+ */
+static void seg_runs(struct kunit *test)
+{
+	struct blk_premap_run runs[3] = {
+		{ .pos = 512, .dma = 0x10000200, .len = SZ_8K - 512 },
+		{ .pos = SZ_8K, .dma = 0x50000000, .len = SZ_16K },
+		{ .pos = SZ_8K + SZ_16K, .dma = 0x20000000, .len = SZ_4K },
+	};
+	struct blk_premap pm = { .runs = runs, .nr_runs = 1 };
+	dma_addr_t dma;
+
+	runs[0].len = SZ_1M;
+	KUNIT_EXPECT_EQ(test, blk_premap_seg(&pm, 512, SZ_1M, &dma), SZ_1M);
+	KUNIT_EXPECT_EQ(test, dma, 0x10000200ULL);
+	KUNIT_EXPECT_EQ(test, blk_premap_seg(&pm, SZ_64K, SZ_1M, &dma),
+			SZ_1M - SZ_64K + 512);
+	KUNIT_EXPECT_EQ(test, dma, 0x10000000ULL + SZ_64K);
+
+	runs[0].len = SZ_8K - 512;
+	pm.nr_runs = 3;
+	KUNIT_EXPECT_EQ(test, blk_premap_seg(&pm, 4096, SZ_64K, &dma), SZ_4K);
+	KUNIT_EXPECT_EQ(test, dma, 0x10001000ULL);
+	KUNIT_EXPECT_EQ(test, blk_premap_seg(&pm, SZ_8K, SZ_4K, &dma), SZ_4K);
+	KUNIT_EXPECT_EQ(test, dma, 0x50000000ULL);
+	KUNIT_EXPECT_EQ(test, blk_premap_seg(&pm, SZ_8K + SZ_16K - 1, SZ_4K,
+					     &dma), 1);
+	KUNIT_EXPECT_EQ(test, dma, 0x50000000ULL + SZ_16K - 1);
+	KUNIT_EXPECT_EQ(test, blk_premap_seg(&pm, SZ_8K + SZ_16K + 8, SZ_64K,
+					     &dma), SZ_4K - 8);
+	KUNIT_EXPECT_EQ(test, dma, 0x20000008ULL);
+}
+
+/*
+ * Lookup hints never outlive their buffer: after the buffer is unregistered
+ * and the same bvec array registered again (io_uring reusing the memory),
+ * requests find the new buffer, not the old one through a stale hint.
+ */
+static void hint_reregister(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap_buf *other;
+	struct blk_premap *pm;
+	u64 pos;
+
+	/* keeps the registry non-empty while f->buf is away */
+	other = blk_premap_buf_register(f->other, 1, PAGE_SHIFT, SZ_4K);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_8K);
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	blk_premap_put(pm);
+	/* hit again: now from this CPU's hint */
+	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL), pm);
+	blk_premap_put(pm);
+	KUNIT_EXPECT_EQ(test, f->creates, 1);
+
+	blk_premap_buf_unregister(f->buf);
+	f->buf = blk_premap_buf_register(f->bvec, NR_FOLIOS, FOLIO_SHIFT,
+					 BUF_LEN);
+	KUNIT_ASSERT_NOT_NULL(test, f->buf);
+	/* the new buffer misses once and gets its own premap */
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, f->creates, 2);
+	KUNIT_EXPECT_PTR_EQ(test, pm->buf, f->buf);
+	KUNIT_EXPECT_PTR_EQ(test, pm, slot0(f));
+	blk_premap_put(pm);
+	blk_premap_buf_unregister(other);
+	/* a request on the other, now unregistered, array finds nothing */
+	set_rq(f, f->other, 1, 0, 0, SZ_4K);
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
+	flush_work(&f->ctx.work);
+	KUNIT_EXPECT_EQ(test, f->creates, 2);
+}
+
 /* the runtime switch: off means no hit and no creation */
 static void switched_off(struct kunit *test)
 {
@@ -545,6 +624,8 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(lookup_straddle),
 	KUNIT_CASE(lookup_multi_bio),
 	KUNIT_CASE(iterator_segments),
+	KUNIT_CASE(seg_runs),
+	KUNIT_CASE(hint_reregister),
 	KUNIT_CASE(switched_off),
 	KUNIT_CASE(cap_fallback),
 	KUNIT_CASE(map_failure),

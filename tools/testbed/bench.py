@@ -20,7 +20,9 @@ import subprocess
 import sys
 
 # the per-request DMA mapping path: scatterlist building, DMA API, IOVA and
-# IOMMU page tables, PRP/SGL descriptor pools and setup, our iterator
+# IOMMU page tables, PRP/SGL descriptor pools and setup, our iterator and
+# the premap lookup (mtree_load: its registry walk; irq_to_desc() also uses
+# mtree_load, but pristine profiles show no sample of it)
 MAP_RE = re.compile(
     r"^(__?blk_rq_map_sg|__blk_bios_map_sg|__?blk_bvec_map_sg|blk_next_sg|"
     r"sg_next|sg_init_table|__sg_\w+|"
@@ -35,7 +37,7 @@ MAP_RE = re.compile(
     r"nvme_setup_sgl_simple|nvme_free_prps|nvme_pci_next_seg|"
     r"nvme_pci_alloc_desc|nvme_pci_record_seg|nvme_free_descriptors|"
     r"blk_rq_dma_\w+|blk_dma_\w+|blk_map_iter_next|swiotlb_\w+|"
-    r"blk_premap_\w+|nvme_premap_\w+|"
+    r"blk_premap_\w+|nvme_premap_\w+|mtree_load|"
     r"debug_dma_\w+)$")
 LINE_RE = re.compile(r"^\s*([0-9.]+)%\s+\[k\]\s+(\S+)")
 
