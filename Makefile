@@ -205,15 +205,16 @@ kernel-pristine: tree $(BUILD)/pristine.config
 		KOUT=$(BUILD)/kernel-pristine KCONFIG_FRAGMENTS=$(BUILD)/pristine.config
 
 bench: kernel kernel-pristine $(INITRD)
-	@for k in $(BENCH_KERNELS); do for m in $(BENCH_MODES); do \
+	@fail=0; for k in $(BENCH_KERNELS); do for m in $(BENCH_MODES); do \
 		echo "bench: $$k IOMMU=$$m"; \
 		kout=$(BUILD)/kernel; [ $$k = pristine ] && kout=$(BUILD)/kernel-pristine; \
 		$(MAKE) --no-print-directory e2e-only KOUT=$$kout IOMMU=$$m ICOUNT=1 \
 			TAG=$$k JOBSET=bench,perf RW=randread BS="$(BENCH_BS)" \
 			RUNTIME=$(BENCH_RUNTIME) SIZE=1G $(if $(NVME_OPTS),NVME_OPTS="$(NVME_OPTS)") \
-			EXTRA_CMDLINE="$$([ $$k = ours ] && echo '$(BENCH_OURS_CMDLINE)')" || exit 1; \
-	done; done
-	@python3 tools/testbed/bench.py $(E2E) "$(BENCH_MODES)" "$(BENCH_COMPARE)"
+			EXTRA_CMDLINE="$$([ $$k = ours ] && echo '$(BENCH_OURS_CMDLINE)')" || fail=1; \
+	done; done; \
+	python3 tools/testbed/bench.py $(E2E) "$(BENCH_MODES)" "$(BENCH_COMPARE)" && \
+	[ $$fail = 0 ] || { echo "bench: a boot failed, see above"; exit 1; }
 
 # Premap cache off (nvme.premap=0) against on, same kernel, same run,
 # icount mode: seed job randread at BENCH_BS in IOMMU off and strict with
@@ -223,7 +224,7 @@ bench: kernel kernel-pristine $(INITRD)
 # build/e2e/bench-premap.png.
 PREMAP_BENCH_RUNS ?= off:128 strict:128 mdts0:8192
 bench-premap: kernel $(INITRD)
-	@for run in $(PREMAP_BENCH_RUNS); do for v in 0 1; do \
+	@fail=0; for run in $(PREMAP_BENCH_RUNS); do for v in 0 1; do \
 		IFS=: read -r mode msk <<< "$$run"; \
 		iommu=$$mode opts=; [ $$mode = mdts0 ] && iommu=off opts=mdts=0; \
 		echo "bench-premap: $$mode premap=$$v max_sectors_kb=$$msk"; \
@@ -231,9 +232,10 @@ bench-premap: kernel $(INITRD)
 			TAG=$$mode-premap$$v JOBSET=bench,perf RW=randread \
 			BS="$(BENCH_BS)" RUNTIME=$(BENCH_RUNTIME) SIZE=1G \
 			NVME_OPTS="$$opts" MAX_SECTORS_KB=$$msk \
-			EXTRA_CMDLINE="nvme.premap=$$v" || exit 1; \
-	done; done
-	@python3 tools/testbed/bench_premap.py $(E2E) "$(PREMAP_BENCH_RUNS)"
+			EXTRA_CMDLINE="nvme.premap=$$v" || fail=1; \
+	done; done; \
+	python3 tools/testbed/bench_premap.py $(E2E) "$(PREMAP_BENCH_RUNS)" && \
+	[ $$fail = 0 ] || { echo "bench-premap: a boot failed, see above"; exit 1; }
 
 # ---------------------------------------------------------------- series
 SERIES_DIR ?= $(TOP)/out/series

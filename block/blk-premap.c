@@ -110,10 +110,16 @@ static void blk_premap_hints_invalidate(void)
 /* the registered buffer whose bvec array holds @bv; RCU read-side */
 static struct blk_premap_buf *blk_premap_find(const struct bio_vec *bv)
 {
-	unsigned long gen = smp_load_acquire(&blk_premap_gen);
 	struct blk_premap_hint *h;
 	struct blk_premap_buf *buf;
+	unsigned long gen;
 
+	/*
+	 * Pairs with smp_store_release() in blk_premap_hints_invalidate():
+	 * whoever sees the new generation also sees the buffer gone from the
+	 * tree, so no entry can pair a new generation with a removed buffer.
+	 */
+	gen = smp_load_acquire(&blk_premap_gen);
 	preempt_disable();
 	h = this_cpu_ptr(&blk_premap_hints[hash_ptr(bv, BLK_PREMAP_HINT_BITS)]);
 	if (READ_ONCE(h->gen) == gen && READ_ONCE(h->bv) == bv) {

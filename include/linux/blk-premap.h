@@ -219,6 +219,7 @@ static inline u32 blk_premap_seg(const struct blk_premap *pm, u64 pos,
 	*dma = run->dma + (pos - run->pos);
 	return min3(len, run->pos + run->len - pos, (u64)U32_MAX);
 }
+
 void blk_premap_count_chain_fallback(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 extern u32 blk_premap_fail_map;
