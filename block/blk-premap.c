@@ -52,10 +52,16 @@ enum blk_premap_stat {
 	BLK_PREMAP_MISS_DEVS,		/* buffer premapped for too many devices */
 	BLK_PREMAP_MISS_RANGE,		/* request not inside the buffer */
 	BLK_PREMAP_CHAIN_FALLBACK,	/* driver could not reuse its PRP lists */
+	BLK_PREMAP_TREE_WALKS,		/* lookups the per-CPU hints missed */
 	BLK_PREMAP_NR_PCPU_STATS,
 };
 
 static DEFINE_PER_CPU(unsigned long, blk_premap_pcpu[BLK_PREMAP_NR_PCPU_STATS]);
+
+static inline void blk_premap_count(enum blk_premap_stat s)
+{
+	this_cpu_inc(blk_premap_pcpu[s]);
+}
 
 /* changed under blk_premap_mutex (or the buffer registry), read racily */
 struct blk_premap_stats {
@@ -79,15 +85,16 @@ static struct blk_premap_stats blk_premap_stats;
 /*
  * Lookup hints: a per-CPU direct-mapped cache from the bvec pointer a bio
  * starts at to its buffer, so that a hit skips the maple tree walk (fio and
- * other fixed-buffer users issue request after request at the same few bvec
- * pointers). An entry is valid while blk_premap_gen equals the generation it
+ * other fixed-buffer users issue request after request at the same bvec
+ * pointers: fio one per I/O unit, 64 at iodepth=64, which 256 entries mostly
+ * keep apart). An entry is valid while blk_premap_gen equals the generation it
  * was filled in. Every unregistration bumps the generation after the buffer
  * left the tree and before it is freed, so the buffer of an entry read valid
  * inside an RCU read-side section is still registered or at least not freed
  * yet, exactly as if mtree_load() had found it. A 64-bit generation never
  * wraps; 32-bit kernels do without hints.
  */
-#define BLK_PREMAP_HINT_BITS	6
+#define BLK_PREMAP_HINT_BITS	8
 
 struct blk_premap_hint {
 	unsigned long gen;		/* 0 while being written */
@@ -132,6 +139,7 @@ static struct blk_premap_buf *blk_premap_find(const struct bio_vec *bv)
 		if (likely(bv >= buf->bvec && bv < buf->bvec + buf->nr_bvecs))
 			goto out;
 	}
+	blk_premap_count(BLK_PREMAP_TREE_WALKS);
 	buf = mtree_load(&blk_premap_bufs, (unsigned long)bv);
 	if (buf) {
 		WRITE_ONCE(h->gen, 0);
@@ -152,6 +160,7 @@ static void blk_premap_hints_invalidate(void)
 
 static struct blk_premap_buf *blk_premap_find(const struct bio_vec *bv)
 {
+	blk_premap_count(BLK_PREMAP_TREE_WALKS);
 	return mtree_load(&blk_premap_bufs, (unsigned long)bv);
 }
 #endif
@@ -159,11 +168,6 @@ static struct blk_premap_buf *blk_premap_find(const struct bio_vec *bv)
 /* debugfs: fail the next N creations as if the IOMMU ran out of space */
 VISIBLE_IF_KUNIT u32 blk_premap_fail_map;
 EXPORT_SYMBOL_IF_KUNIT(blk_premap_fail_map);
-
-static inline void blk_premap_count(enum blk_premap_stat s)
-{
-	this_cpu_inc(blk_premap_pcpu[s]);
-}
 
 /*
  * io_uring's layout (io_buffer_from_pages()): bvec 0 may start inside its
@@ -816,6 +820,7 @@ static int blk_premap_stats_show(struct seq_file *m, void *unused)
 		[BLK_PREMAP_MISS_DEVS] = "miss_too_many_devices",
 		[BLK_PREMAP_MISS_RANGE] = "miss_range",
 		[BLK_PREMAP_CHAIN_FALLBACK] = "prp_chain_fallback",
+		[BLK_PREMAP_TREE_WALKS] = "lookup_tree_walks",
 	};
 	struct blk_premap_stats *st = &blk_premap_stats;
 	int s, cpu;
