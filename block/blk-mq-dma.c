@@ -37,8 +37,15 @@
 #define BLK_DMA_SG_POOL_MIN	16
 static mempool_t *blk_dma_sg_pool;
 
+/*
+ * A physically contiguous range; @page and @offset (bytes, may exceed a
+ * page) are what the DMA API of 6.12 takes, so mapping needs no phys to page
+ * conversion (mainline's dma_map_phys() came with 6.17).
+ */
 struct phys_vec {
 	phys_addr_t paddr;
+	struct page *page;
+	u32 offset;
 	u32 len;
 };
 
@@ -72,6 +79,8 @@ static __always_inline bool blk_map_iter_next(struct request *req,
 		if (!iter->bio)
 			return false;
 		vec->paddr = bvec_phys(&req->special_vec);
+		vec->page = req->special_vec.bv_page;
+		vec->offset = req->special_vec.bv_offset;
 		vec->len = req->special_vec.bv_len;
 		iter->bio = NULL;
 		return true;
@@ -82,6 +91,8 @@ static __always_inline bool blk_map_iter_next(struct request *req,
 
 	bv = mp_bvec_iter_bvec(iter->bio->bi_io_vec, iter->iter);
 	vec->paddr = bvec_phys(&bv);
+	vec->page = bv.bv_page;
+	vec->offset = bv.bv_offset;
 	max_size = get_max_segment_size(&req->q->limits, vec->paddr, UINT_MAX);
 	bv.bv_len = min(bv.bv_len, max_size);
 	bio_advance_iter_single(iter->bio, &iter->iter, bv.bv_len);
@@ -141,9 +152,8 @@ static __always_inline bool blk_dma_map_direct(struct request *req,
 {
 	bool shared = blk_dma_shared(state);
 
-	iter->addr = dma_map_page_attrs(dma_dev,
-					pfn_to_page(PHYS_PFN(vec->paddr)),
-					offset_in_page(vec->paddr), vec->len,
+	iter->addr = dma_map_page_attrs(dma_dev, vec->page, vec->offset,
+					vec->len,
 					rq_dma_dir(req), DMA_ATTR_NO_WARN |
 					(shared ? DMA_ATTR_SKIP_CPU_SYNC : 0));
 	if (dma_mapping_error(dma_dev, iter->addr)) {
@@ -329,6 +339,8 @@ bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 						      bio->bi_iter);
 
 		vec.paddr = bvec_phys(&bv);
+		vec.page = bv.bv_page;
+		vec.offset = bv.bv_offset;
 		vec.len = bv.bv_len;
 		if (bv.bv_len && bv.bv_len == bio->bi_iter.bi_size &&
 		    get_max_segment_size(&req->q->limits, vec.paddr,

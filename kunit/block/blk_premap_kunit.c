@@ -95,6 +95,11 @@ static void unregister_action(void *data)
 	f->buf = NULL;
 }
 
+static void unregister_buf(void *buf)
+{
+	blk_premap_buf_unregister(buf);
+}
+
 static phys_addr_t folio_phys(struct premap_fixture *f, int i)
 {
 	return page_to_phys(f->block) + chunk_of[i] * FOLIO_SIZE;
@@ -392,6 +397,8 @@ static void hint_reregister(struct kunit *test)
 	/* keeps the registry non-empty while f->buf is away */
 	other = blk_premap_buf_register(f->other, 1, PAGE_SHIFT, SZ_4K);
 	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_buf,
+							other), 0);
 	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_8K);
 	pm = get_after_create(test, &pos);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
@@ -412,7 +419,7 @@ static void hint_reregister(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, pm->buf, f->buf);
 	KUNIT_EXPECT_PTR_EQ(test, pm, slot0(f));
 	blk_premap_put(pm);
-	blk_premap_buf_unregister(other);
+	kunit_release_action(test, unregister_buf, other);
 	/* a request on the other, now unregistered, array finds nothing */
 	set_rq(f, f->other, 1, 0, 0, SZ_4K);
 	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
