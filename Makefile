@@ -213,7 +213,7 @@ bench: kernel kernel-pristine $(INITRD)
 			RUNTIME=$(BENCH_RUNTIME) SIZE=1G $(if $(NVME_OPTS),NVME_OPTS="$(NVME_OPTS)") \
 			EXTRA_CMDLINE="$$([ $$k = ours ] && echo '$(BENCH_OURS_CMDLINE)')" || fail=1; \
 	done; done; \
-	python3 tools/testbed/bench.py $(E2E) "$(BENCH_MODES)" "$(BENCH_COMPARE)" && \
+	python3 tools/testbed/bench.py $(E2E) "$(BENCH_MODES)" "$(BENCH_COMPARE)" || exit 1; \
 	[ $$fail = 0 ] || { echo "bench: a boot failed, see above"; exit 1; }
 
 # Premap cache off (nvme.premap=0) against on, same kernel, same run,
@@ -234,7 +234,8 @@ bench-premap: kernel $(INITRD)
 			NVME_OPTS="$$opts" MAX_SECTORS_KB=$$msk \
 			EXTRA_CMDLINE="nvme.premap=$$v" || fail=1; \
 	done; done; \
-	python3 tools/testbed/bench_premap.py $(E2E) "$(PREMAP_BENCH_RUNS)" && \
+	python3 tools/testbed/bench_premap.py $(E2E) "$(PREMAP_BENCH_RUNS)" || \
+		{ echo "bench-premap: a target failed or a run is missing"; exit 1; }; \
 	[ $$fail = 0 ] || { echo "bench-premap: a boot failed, see above"; exit 1; }
 
 # ---------------------------------------------------------------- series
