@@ -40,7 +40,7 @@ static mempool_t *blk_dma_sg_pool;
 /*
  * A physically contiguous range; @page and @offset (bytes, may exceed a
  * page) are what the DMA API of 6.12 takes, so mapping needs no phys to page
- * conversion (mainline's dma_map_phys() came with 6.17).
+ * conversion (mainline later added dma_map_phys() for this).
  */
 struct phys_vec {
 	phys_addr_t paddr;
