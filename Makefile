@@ -54,8 +54,14 @@ space := $(empty) $(empty)
 
 DEPS := build-essential flex bison bc libelf-dev libssl-dev dwarves sparse \
 	ccache quilt python3 cpio kmod rsync xz-utils git \
-	qemu-system-x86 fio liburing-dev busybox-static gnuplot-nox linux-perf
-DEPS_STAMP := $(BUILD)/.deps-$(shell echo '$(DEPS) $(LINUX_SOURCE_VERSION)' | md5sum | cut -c1-8)
+	fio liburing-dev busybox-static gnuplot-nox linux-perf
+# QEMU from Debian's bookworm-backports (10.0): bookworm's 7.2 nvme stops
+# completing every few seconds under -icount with the IOMMU off, which the
+# icount benches need (see README, "QEMU").
+QEMU_SUITE   := bookworm-backports
+QEMU_VERSION ?= 1:10.0.2+ds-2+deb13u1~bpo12+1
+QEMU_SOURCES := /etc/apt/sources.list.d/$(QEMU_SUITE).sources
+DEPS_STAMP := $(BUILD)/.deps-$(shell echo '$(DEPS) $(LINUX_SOURCE_VERSION) $(QEMU_VERSION)' | md5sum | cut -c1-8)
 
 .PHONY: help deps tree kernel kunit e2e check series bench clean distclean
 help:
@@ -65,8 +71,18 @@ help:
 deps:
 	@echo "deps: apt-get update + install ($(LINUX_SOURCE_PKG)=$(LINUX_SOURCE_VERSION))"
 	@export DEBIAN_FRONTEND=noninteractive; \
+	[ -f $(QEMU_SOURCES) ] || printf '%s\n' 'Types: deb' \
+		'URIs: http://deb.debian.org/debian' 'Suites: $(QEMU_SUITE)' \
+		'Components: main' \
+		'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' > $(QEMU_SOURCES); \
 	apt-get update -qq; \
 	apt-get install -y -qq --no-install-recommends $(DEPS) >/dev/null; \
+	if ! apt-get install -y -qq --no-install-recommends -t $(QEMU_SUITE) \
+		"qemu-system-x86=$(QEMU_VERSION)" >/dev/null; then \
+		echo "deps: cannot install qemu-system-x86 $(QEMU_VERSION) from $(QEMU_SUITE)" \
+		     "(set QEMU_VERSION to one of: $$(apt-cache madison qemu-system-x86 | awk '{print $$3}' | xargs))" >&2; \
+		exit 1; \
+	fi; \
 	if ! apt-get install -y -qq --allow-downgrades \
 		"$(LINUX_SOURCE_PKG)=$(LINUX_SOURCE_VERSION)" >/dev/null; then \
 		echo "deps: cannot install $(LINUX_SOURCE_PKG) version $(LINUX_SOURCE_VERSION)" \
@@ -78,7 +94,8 @@ deps:
 $(DEPS_STAMP):
 	@if have=$$(dpkg-query -W -f='$${Version}' $(LINUX_SOURCE_PKG) 2>/dev/null) && \
 	    [ "$$have" = "$(LINUX_SOURCE_VERSION)" ] && \
-	    dpkg-query -W $(DEPS) >/dev/null 2>&1 && [ -f $(TARBALL) ]; then \
+	    dpkg-query -W $(DEPS) >/dev/null 2>&1 && [ -f $(TARBALL) ] && \
+	    [ "$$(dpkg-query -W -f='$${Version}' qemu-system-x86 2>/dev/null)" = "$(QEMU_VERSION)" ]; then \
 		mkdir -p $(BUILD) && touch $@; \
 	else \
 		$(MAKE) --no-print-directory deps; \

@@ -64,9 +64,9 @@ def profile(d, bs):
     (ns = instructions) / IOs in the window is the kernel's cost per IO,
     interrupts and completions included, whatever the guest did while idle.
     IOs come from the block layer's sector count over the same window. The
-    guest retries a window that had an NVMe timeout (QEMU 7.2's nvme stalls
-    now and then under -icount), so its IOPS are clean where fio's, over the
-    whole job, may include a 30 s stall."""
+    guest retries a window that had an NVMe timeout (QEMU 7.2's nvme stalled
+    under -icount; 10.0, which we now use, has not), so its IOPS are clean
+    where fio's, over the whole job, may include a 30 s stall."""
     p = os.path.join(d, f"perf-randread-{bs}.txt")
     if not os.path.exists(p):
         return None, None, [], None
