@@ -81,87 +81,129 @@ struct blk_premap_stats {
 
 static struct blk_premap_stats blk_premap_stats;
 
+/* the registered buffer whose bvec array holds @bv; RCU read-side */
+static struct blk_premap_buf *blk_premap_find(const struct bio_vec *bv)
+{
+	blk_premap_count(BLK_PREMAP_TREE_WALKS);
+	return mtree_load(&blk_premap_bufs, (unsigned long)bv);
+}
+
 #ifdef CONFIG_64BIT
 /*
  * Lookup hints: a per-CPU direct-mapped cache from the bvec pointer a bio
- * starts at to its buffer, so that a hit skips the maple tree walk (fio and
- * other fixed-buffer users issue request after request at the same bvec
- * pointers: fio one per I/O unit, 64 at iodepth=64, which 256 entries mostly
- * keep apart). An entry is valid while blk_premap_gen equals the generation it
- * was filled in. Every unregistration bumps the generation after the buffer
- * left the tree and before it is freed, so the buffer of an entry read valid
- * inside an RCU read-side section is still registered or at least not freed
- * yet, exactly as if mtree_load() had found it. A 64-bit generation never
- * wraps; 32-bit kernels do without hints.
+ * starts at to the premap its last hit got, so that a hit skips the maple
+ * tree walk and the buffer's premap slots (fio and other fixed-buffer users
+ * issue request after request at the same bvec pointers: fio one per I/O
+ * unit, 64 at iodepth=64, which 256 entries mostly keep apart).
+ *
+ * An entry is valid while blk_premap_gen equals the generation it was
+ * filled in. Every premap teardown (buffer unregistration, device
+ * invalidation) bumps the generation after the premap left its buffer's
+ * slot and before it is freed, so the premap of an entry read valid inside
+ * an RCU read-side section is not freed before the section ends, exactly as
+ * if the lookup had found it in the slot; refcount_inc_not_zero() then
+ * decides whether it may still be used. A 64-bit generation never wraps;
+ * 32-bit kernels do without hints.
  */
 #define BLK_PREMAP_HINT_BITS	8
 
 struct blk_premap_hint {
 	unsigned long gen;		/* 0 while being written */
 	const struct bio_vec *bv;
-	struct blk_premap_buf *buf;
+	struct blk_premap *pm;
 };
 
 static DEFINE_PER_CPU(struct blk_premap_hint,
 		      blk_premap_hints[1 << BLK_PREMAP_HINT_BITS]);
 static unsigned long blk_premap_gen = 1;
 
-/* a buffer left the registry: no hint may lead to it any more */
+/* a premap left its buffer's slot: no hint may lead to it any more */
 static void blk_premap_hints_invalidate(void)
 {
 	lockdep_assert_held(&blk_premap_mutex);
-	/* pairs with smp_load_acquire() in blk_premap_find() */
+	/* pairs with smp_load_acquire() in blk_premap_hint_gen() */
 	smp_store_release(&blk_premap_gen, blk_premap_gen + 1);
 }
 
-/* the registered buffer whose bvec array holds @bv; RCU read-side */
-static struct blk_premap_buf *blk_premap_find(const struct bio_vec *bv)
+static unsigned long blk_premap_hint_gen(void)
 {
-	struct blk_premap_hint *h;
-	struct blk_premap_buf *buf;
-	unsigned long gen;
-
 	/*
 	 * Pairs with smp_store_release() in blk_premap_hints_invalidate():
-	 * whoever sees the new generation also sees the buffer gone from the
-	 * tree, so no entry can pair a new generation with a removed buffer.
+	 * whoever sees the new generation also sees the premap gone from its
+	 * slot, so no entry can pair a new generation with a removed premap.
 	 */
-	gen = smp_load_acquire(&blk_premap_gen);
+	return smp_load_acquire(&blk_premap_gen);
+}
+
+/*
+ * The premap the hint for @bv leads to, held, if it is @ctx's and its
+ * buffer holds @bv; else %NULL. RCU read-side.
+ */
+static __always_inline struct blk_premap *
+blk_premap_hint_get(struct blk_premap_ctx *ctx, const struct bio_vec *bv)
+{
+	unsigned long gen = blk_premap_hint_gen();
+	struct blk_premap_hint *h;
+	struct blk_premap *pm;
+
 	preempt_disable();
 	h = this_cpu_ptr(&blk_premap_hints[hash_ptr(bv, BLK_PREMAP_HINT_BITS)]);
-	if (READ_ONCE(h->gen) == gen && READ_ONCE(h->bv) == bv) {
-		buf = READ_ONCE(h->buf);
-		/*
-		 * An interrupt can refill the entry while this CPU writes it,
-		 * leaving the bv of one lookup with the buf of another of the
-		 * same generation: both are live, so check they match.
-		 */
-		if (likely(bv >= buf->bvec && bv < buf->bvec + buf->nr_bvecs))
-			goto out;
-	}
-	blk_premap_count(BLK_PREMAP_TREE_WALKS);
-	buf = mtree_load(&blk_premap_bufs, (unsigned long)bv);
-	if (buf) {
-		WRITE_ONCE(h->gen, 0);
-		barrier();
-		WRITE_ONCE(h->bv, bv);
-		WRITE_ONCE(h->buf, buf);
-		barrier();
-		WRITE_ONCE(h->gen, gen);
-	}
-out:
+	if (READ_ONCE(h->gen) != gen || READ_ONCE(h->bv) != bv)
+		goto miss;
+	pm = READ_ONCE(h->pm);
+	/*
+	 * An interrupt can refill the entry while this CPU reads it, leaving
+	 * the bv of one fill with the pm of another of the same generation:
+	 * that pm is not freed either, so check it is the right one. The
+	 * entry is shared by all devices; pm->ctx tells them apart.
+	 */
+	if (unlikely(pm->ctx != ctx || bv < pm->buf->bvec ||
+		     bv >= pm->buf->bvec + pm->buf->nr_bvecs))
+		goto miss;
 	preempt_enable();
-	return buf;
+	if (unlikely(!refcount_inc_not_zero(&pm->refs)))
+		return NULL;
+	return pm;
+miss:
+	preempt_enable();
+	return NULL;
+}
+
+/* remember that @bv led to @pm (held) under generation @gen */
+static void blk_premap_hint_set(const struct bio_vec *bv,
+				struct blk_premap *pm, unsigned long gen)
+{
+	struct blk_premap_hint *h;
+
+	preempt_disable();
+	h = this_cpu_ptr(&blk_premap_hints[hash_ptr(bv, BLK_PREMAP_HINT_BITS)]);
+	WRITE_ONCE(h->gen, 0);
+	barrier();
+	WRITE_ONCE(h->bv, bv);
+	WRITE_ONCE(h->pm, pm);
+	barrier();
+	WRITE_ONCE(h->gen, gen);
+	preempt_enable();
 }
 #else
 static void blk_premap_hints_invalidate(void)
 {
 }
 
-static struct blk_premap_buf *blk_premap_find(const struct bio_vec *bv)
+static unsigned long blk_premap_hint_gen(void)
 {
-	blk_premap_count(BLK_PREMAP_TREE_WALKS);
-	return mtree_load(&blk_premap_bufs, (unsigned long)bv);
+	return 0;
+}
+
+static inline struct blk_premap *
+blk_premap_hint_get(struct blk_premap_ctx *ctx, const struct bio_vec *bv)
+{
+	return NULL;
+}
+
+static void blk_premap_hint_set(const struct bio_vec *bv,
+				struct blk_premap *pm, unsigned long gen)
+{
 }
 #endif
 
@@ -268,6 +310,8 @@ static void blk_premap_teardown(struct blk_premap *pm, bool invalidate)
 {
 	lockdep_assert_held(&blk_premap_mutex);
 
+	/* out of its slot already: drop the hints before it can be freed */
+	blk_premap_hints_invalidate();
 	trace_blk_premap_destroy(pm, invalidate);
 	if (pm->state == BLK_PREMAP_LIVE) {
 		if (!refcount_dec_and_test(&pm->refs))
@@ -318,7 +362,6 @@ void blk_premap_buf_unregister(struct blk_premap_buf *buf)
 		return;
 	mutex_lock(&blk_premap_mutex);
 	mtree_erase(&blk_premap_bufs, (unsigned long)buf->bvec);
-	blk_premap_hints_invalidate();
 	atomic_dec(&blk_premap_nr_bufs);
 	atomic64_dec(&blk_premap_stats.bufs);
 	spin_lock_irqsave(&buf->lock, flags);
@@ -544,57 +587,20 @@ unlock:
 	kfree(pm);
 }
 
-/**
- * blk_premap_get - find the premap a request can use
- * @ctx: the device's premap context (its tag set's)
- * @req: request with data, not yet mapped
- * @pos: set to the buffer position of the request's first byte on success
- * @registered: set to whether the request is on a registered buffer: then,
- *	if this returns %NULL, the caller's own mapping of it may overlap a
- *	premap of the same memory (may be %NULL)
- *
- * A request qualifies if it is one bio whose bi_io_vec points into a
- * registered buffer (a fixed-buffer bio, also after a split or clone) and
- * the buffer is premapped for @ctx's device. The first request on a buffer
- * queues the creation of its premap and misses; so do all requests while
- * the cache is switched off. Misses are counted by reason in debugfs
- * (blk_premap; miss_disabled counts every request with data while the
- * switch is off and some buffer is registered). A lookup costs one per-CPU
- * hint probe, plus one maple tree walk when the hint misses (always for I/O
- * that is not on a registered buffer); nothing while no buffer is
- * registered, nor while the switch is off (except under DMA-API debug).
- *
- * Context: the driver's ->queue_rq(); does not sleep (the creation is
- * queued to a workqueue, its bookkeeping is GFP_ATOMIC).
- * Return: the premap, held until blk_premap_put(), or %NULL: map the
- * request the normal way.
+/*
+ * blk_premap_get() past the hints: walk the registry and the buffer's
+ * slots, queue a creation on first use, count the misses by reason, and
+ * refill this CPU's hint on a hit.
  */
-struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
-				  struct request *req, u64 *pos,
-				  bool *registered)
+static noinline struct blk_premap *
+blk_premap_get_slow(struct blk_premap_ctx *ctx, struct request *req,
+		    const struct bio_vec *bv, u64 *pos, bool *registered)
 {
+	unsigned long gen = blk_premap_hint_gen();
 	struct blk_premap *pm = NULL;
 	struct blk_premap_buf *buf;
-	const struct bio_vec *bv;
 	struct bio *bio = req->bio;
 	int i;
-
-	if (!atomic_read(&blk_premap_nr_bufs) || !bio ||
-	    (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec)
-		return NULL;
-	if (!READ_ONCE(*ctx->enabled)) {
-		blk_premap_count(BLK_PREMAP_MISS_DISABLED);
-		/*
-		 * Only DMA-API debug cares whether the caller's mapping may
-		 * overlap a premap made before the switch went off: premaps
-		 * exist only where mappings need no syncs, so the overlap is
-		 * harmless, but the checker wants DMA_ATTR_SKIP_CPU_SYNC on
-		 * it. Everyone else skips the lookup.
-		 */
-		if (!IS_ENABLED(CONFIG_DMA_API_DEBUG) || !registered)
-			return NULL;
-	}
-	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
 
 	rcu_read_lock();
 	buf = blk_premap_find(bv);
@@ -643,25 +649,83 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 		pm = NULL;
 		goto out;
 	}
+	blk_premap_hint_set(bv, pm, gen);
 	blk_premap_count(BLK_PREMAP_HITS);
 out:
 	rcu_read_unlock();
 	return pm;
 }
-EXPORT_SYMBOL_GPL(blk_premap_get);
 
 /**
- * blk_premap_put - a request is done with a premap
- * @pm: as returned by blk_premap_get()
+ * blk_premap_get - find the premap a request can use
+ * @ctx: the device's premap context (its tag set's)
+ * @req: request with data, not yet mapped
+ * @pos: set to the buffer position of the request's first byte on success
+ * @registered: may be %NULL; when this returns %NULL for a request on a
+ *	registered buffer, set to %true: the caller's own mapping of it may
+ *	overlap a premap of the same memory. Left alone otherwise.
  *
- * Context: any; does not sleep.
+ * A request qualifies if it is one bio whose bi_io_vec points into a
+ * registered buffer (a fixed-buffer bio, also after a split or clone) and
+ * the buffer is premapped for @ctx's device. The first request on a buffer
+ * queues the creation of its premap and misses; so do all requests while
+ * the cache is switched off. Misses are counted by reason in debugfs
+ * (blk_premap; miss_disabled counts every request with data while the
+ * switch is off and some buffer is registered). A hit costs one per-CPU
+ * hint probe and a reference; a hint miss walks the maple tree (always for
+ * I/O that is not on a registered buffer); nothing is looked up while no
+ * buffer is registered, nor while the switch is off (except under DMA-API
+ * debug, for @registered).
+ *
+ * Context: the driver's ->queue_rq(); does not sleep (the creation is
+ * queued to a workqueue, its bookkeeping is GFP_ATOMIC).
+ * Return: the premap, held until blk_premap_put(), or %NULL: map the
+ * request the normal way.
  */
-void blk_premap_put(struct blk_premap *pm)
+struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
+				  struct request *req, u64 *pos,
+				  bool *registered)
 {
-	if (refcount_dec_and_test(&pm->refs))
-		wake_up_var(&pm->refs);
+	struct bio *bio = req->bio;
+	const struct bio_vec *bv;
+	struct blk_premap *pm;
+
+	if (!atomic_read(&blk_premap_nr_bufs) || !bio ||
+	    (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec)
+		return NULL;
+	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
+	if (unlikely(!READ_ONCE(*ctx->enabled))) {
+		blk_premap_count(BLK_PREMAP_MISS_DISABLED);
+		/*
+		 * Only DMA-API debug cares whether the caller's mapping may
+		 * overlap a premap made before the switch went off: premaps
+		 * exist only where mappings need no syncs, so the overlap is
+		 * harmless, but the checker wants DMA_ATTR_SKIP_CPU_SYNC on
+		 * it. Everyone else skips the lookup.
+		 */
+		if (!IS_ENABLED(CONFIG_DMA_API_DEBUG) || !registered)
+			return NULL;
+		return blk_premap_get_slow(ctx, req, bv, pos, registered);
+	}
+	if (unlikely(bio->bi_next))
+		return blk_premap_get_slow(ctx, req, bv, pos, registered);
+
+	rcu_read_lock();
+	pm = blk_premap_hint_get(ctx, bv);
+	rcu_read_unlock();
+	if (likely(pm)) {
+		*pos = blk_premap_buf_pos(pm->buf, bv,
+					  bio->bi_iter.bi_bvec_done);
+		if (likely(*pos + blk_rq_payload_bytes(req) <=
+			   pm->start + pm->buf->len)) {
+			blk_premap_count(BLK_PREMAP_HITS);
+			return pm;
+		}
+		blk_premap_put(pm);
+	}
+	return blk_premap_get_slow(ctx, req, bv, pos, registered);
 }
-EXPORT_SYMBOL_GPL(blk_premap_put);
+EXPORT_SYMBOL_GPL(blk_premap_get);
 
 /**
  * __blk_premap_seg - blk_premap_seg() for a premap of several runs

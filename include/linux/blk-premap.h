@@ -29,6 +29,7 @@
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
 struct blk_premap;
@@ -190,7 +191,22 @@ void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx);
 struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 				  struct request *req, u64 *pos,
 				  bool *registered);
-void blk_premap_put(struct blk_premap *pm);
+
+/**
+ * blk_premap_put - a request is done with a premap
+ * @pm: as returned by blk_premap_get()
+ *
+ * Inline: every premapped request calls it on completion.
+ *
+ * Context: any; does not sleep.
+ */
+static inline void blk_premap_put(struct blk_premap *pm)
+{
+	/* the last reference wakes a teardown waiting in wait_var_event() */
+	if (refcount_dec_and_test(&pm->refs))
+		wake_up_var(&pm->refs);
+}
+
 u32 __blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
 		     dma_addr_t *dma);
 

@@ -15,7 +15,7 @@
  * mapping failure, a device that needs syncs), and teardown ordering:
  * unregistering and invalidating wait for a request holding the premap and
  * unmap (driver destroy hook included) before they return; a lookup hint
- * never leads to an unregistered buffer.
+ * never leads to a premap that was torn down, nor to another device's.
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
@@ -427,6 +427,45 @@ static void hint_reregister(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->creates, 2);
 }
 
+/*
+ * One buffer, two devices: the lookup hint is per CPU and bvec pointer, not
+ * per device, so each device must still get its own premap.
+ */
+static void hint_two_devices(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap *pm1, *pm2;
+	struct blk_premap_ctx ctx2;
+	u64 pos;
+
+	blk_premap_ctx_init(&ctx2, f->dev, &hook_ops, f, &f->enabled,
+			    &f->max_mb);
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	pm1 = get_after_create(test, &pos);	/* the hint now leads to pm1 */
+	KUNIT_ASSERT_NOT_NULL(test, pm1);
+	blk_premap_put(pm1);
+
+	pm2 = blk_premap_get(&ctx2, f->rq, &pos, NULL);
+	KUNIT_EXPECT_NULL(test, pm2);
+	if (pm2)			/* do not leave teardown waiting */
+		blk_premap_put(pm2);
+	flush_work(&ctx2.work);
+	pm2 = blk_premap_get(&ctx2, f->rq, &pos, NULL);
+	KUNIT_EXPECT_NOT_NULL(test, pm2);
+	if (pm2) {
+		KUNIT_EXPECT_PTR_EQ(test, pm2->ctx, &ctx2);
+		KUNIT_EXPECT_PTR_NE(test, pm2, pm1);
+		blk_premap_put(pm2);
+	}
+	/* the hint now leads to pm2; the first device still gets pm1 */
+	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL),
+			    pm1);
+	blk_premap_put(pm1);
+	KUNIT_EXPECT_EQ(test, f->creates, 2);
+	blk_premap_ctx_destroy(&ctx2);
+	KUNIT_EXPECT_EQ(test, f->destroys, 1);
+}
+
 /* the runtime switch: off means no hit and no creation */
 static void switched_off(struct kunit *test)
 {
@@ -541,8 +580,8 @@ static void teardown_waits(struct kunit *test, bool invalidate)
 {
 	struct premap_fixture *f = test->priv;
 	struct teardown_thread t = { .f = f, .invalidate = invalidate };
+	struct blk_premap *pm, *again;
 	struct task_struct *task;
-	struct blk_premap *pm;
 	u64 pos;
 
 	set_rq(f, f->bvec, NR_FOLIOS, 2, 0, SZ_8K);
@@ -557,17 +596,31 @@ static void teardown_waits(struct kunit *test, bool invalidate)
 			   wait_for_completion_timeout(&t.done,
 						       msecs_to_jiffies(200)));
 	KUNIT_EXPECT_EQ(test, f->destroys, 0);
-	/* once unregistering started, the buffer is no longer found */
-	if (!invalidate)
-		KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
+	/*
+	 * Once teardown started, new requests miss: unregistering removed the
+	 * buffer; invalidating emptied its slot, and this CPU's lookup hint,
+	 * filled by the hit above, must not lead to the premap either.
+	 */
+	again = blk_premap_get(&f->ctx, f->rq, &pos, NULL);
+	KUNIT_EXPECT_NULL(test, again);
+	if (again)			/* do not leave teardown waiting */
+		blk_premap_put(again);
 
 	blk_premap_put(pm);		/* the request completes */
 	KUNIT_ASSERT_TRUE(test,
 			  wait_for_completion_timeout(&t.done,
 						      msecs_to_jiffies(5000)));
 	KUNIT_EXPECT_EQ(test, t.destroys_at_return, 1);
-	KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
-	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
+	if (!invalidate) {
+		KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
+		KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
+		return;
+	}
+	/* the buffer stays registered: the miss above queued a new premap */
+	flush_work(&f->ctx.work);
+	KUNIT_EXPECT_EQ(test, f->ctx.bytes, BUF_LEN);
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&f->ctx.pms));
+	KUNIT_EXPECT_PTR_NE(test, slot0(f), pm);
 }
 
 static void unregister_waits(struct kunit *test)
@@ -583,9 +636,10 @@ static void invalidate_waits(struct kunit *test)
 	u64 pos;
 
 	teardown_waits(test, true);
-	pm = get_after_create(test, &pos);
+	pm = blk_premap_get(&f->ctx, f->rq, &pos, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 	KUNIT_EXPECT_EQ(test, f->creates, 2);
+	KUNIT_EXPECT_PTR_EQ(test, pm, slot0(f));
 	blk_premap_put(pm);
 }
 
@@ -633,6 +687,7 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(iterator_segments),
 	KUNIT_CASE(seg_runs),
 	KUNIT_CASE(hint_reregister),
+	KUNIT_CASE(hint_two_devices),
 	KUNIT_CASE(switched_off),
 	KUNIT_CASE(cap_fallback),
 	KUNIT_CASE(map_failure),
