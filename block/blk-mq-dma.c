@@ -171,9 +171,9 @@ static __always_inline bool blk_dma_map_direct(struct request *req,
 
 #ifdef CONFIG_BLK_PREMAP
 /* next segment of a premapped request: no DMA-API call */
-static bool blk_dma_premap_next(struct request *req,
-				struct blk_dma_state *state,
-				struct blk_dma_iter *iter)
+static __always_inline bool blk_dma_premap_next(struct request *req,
+						struct blk_dma_state *state,
+						struct blk_dma_iter *iter)
 {
 	u32 len;
 
@@ -305,18 +305,13 @@ bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 	struct bio *bio = req->bio;
 	struct phys_vec vec;
 
-	iter->iter.bio = bio;
 	iter->status = BLK_STS_OK;
 	state->sgt.sgl = NULL;
-	state->left = 0;
 #ifdef CONFIG_BLK_PREMAP
-	state->premap = NULL;
 	state->pm_shared = false;
-#endif
-	if (!bio)
-		goto walk;
-#ifdef CONFIG_BLK_PREMAP
-	if (req->q->tag_set && req->q->tag_set->premap) {
+	state->premap = NULL;
+	/* premapped: the hot case of the cache, checked first */
+	if (bio && req->q->tag_set && req->q->tag_set->premap) {
 		state->premap = blk_premap_get(req->q->tag_set->premap, req,
 					       &state->pm_start,
 					       &state->pm_shared);
@@ -327,6 +322,10 @@ bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 		}
 	}
 #endif
+	iter->iter.bio = bio;
+	state->left = 0;
+	if (!bio)
+		goto walk;
 	iter->iter.iter = bio->bi_iter;
 
 	/*
