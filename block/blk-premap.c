@@ -685,7 +685,8 @@ out:
  * @pos: set to the buffer position of the request's first byte on success
  * @registered: may be %NULL; when this returns %NULL for a request on a
  *	registered buffer, set to %true: the caller's own mapping of it may
- *	overlap a premap of the same memory. Left alone otherwise.
+ *	overlap a premap of the same memory. Never set to %false, and only
+ *	meaningful when this returns %NULL.
  *
  * A request qualifies if it is one bio whose bi_io_vec points into a
  * registered buffer (a fixed-buffer bio, also after a split or clone) and
