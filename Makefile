@@ -174,20 +174,25 @@ e2e: kernel $(INITRD)
 # job (tools/premap-test) runs last: it ends by hot-removing the controller.
 # summary.py fails a run that leaves premaps behind or, but for swiotlb,
 # never hits.
+# The mdts0 run (QEMU nvme mdts=0, max_sectors_kb=8192, IOMMU off) sends 8M
+# reads and writes as one command each, premapped: SGLs only, as QEMU maps
+# at most 1024 PRP pages per command.
 CHECK_RUNS := off:prp:verify,dmacount,lifetime off:sgl:bench,verify \
 	strict:prp:verify,dmacount,lifetime strict:sgl:bench,verify,dmacount \
-	swiotlb:prp:verify,lifetime swiotlb:sgl:verify
+	swiotlb:prp:verify,lifetime swiotlb:sgl:verify mdts0:sgl:bench
 check: kunit
 	@$(MAKE) --no-print-directory kernel VARIANT=debug
 	@$(MAKE) --no-print-directory $(INITRD)
 	@set -e; for run in $(CHECK_RUNS); do \
 		IFS=: read -r mode dptr jobs <<< "$$run"; \
-		iommu=$$mode swiotlb=; \
+		iommu=$$mode swiotlb= opts= msk= tag=$$dptr; \
 		[ $$mode = swiotlb ] && iommu=off swiotlb=force; \
+		[ $$mode = mdts0 ] && iommu=off opts=mdts=0 msk=8192 tag=mdts0-$$dptr; \
 		thr=0; [ $$dptr = sgl ] && thr=1; \
-		echo "check: IOMMU=$$iommu SWIOTLB=$$swiotlb $$dptr ($$jobs)"; \
+		echo "check: IOMMU=$$iommu SWIOTLB=$$swiotlb $$opts $$dptr ($$jobs)"; \
 		$(MAKE) --no-print-directory e2e-only VARIANT=debug IOMMU=$$iommu \
-			SWIOTLB=$$swiotlb TAG=$$dptr JOBSET=$$jobs RUNTIME=2 SIZE=256M TIMEOUT=600 \
+			SWIOTLB=$$swiotlb TAG=$$tag JOBSET=$$jobs RUNTIME=2 SIZE=256M TIMEOUT=600 \
+			NVME_OPTS="$$opts" MAX_SECTORS_KB=$$msk \
 			EXTRA_CMDLINE="nvme.sgl_threshold=$$thr"; \
 	done
 	@echo "check: all passed"
