@@ -311,7 +311,8 @@ bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 	state->pm_shared = false;
 	state->premap = NULL;
 	/* premapped: the hot case of the cache, checked first */
-	if (bio && req->q->tag_set && req->q->tag_set->premap) {
+	if (bio && req->q->tag_set && req->q->tag_set->premap &&
+	    blk_premap_wanted(req->q->tag_set->premap)) {
 		state->premap = blk_premap_get(req->q->tag_set->premap, req,
 					       &state->pm_start,
 					       &state->pm_shared);

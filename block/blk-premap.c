@@ -43,7 +43,6 @@ static DEFINE_MUTEX(blk_premap_mutex);
 
 enum blk_premap_stat {
 	BLK_PREMAP_HITS,
-	BLK_PREMAP_MISS_DISABLED,	/* switched off */
 	BLK_PREMAP_MISS_MULTI_BIO,	/* request of several bios */
 	BLK_PREMAP_MISS_NEW,		/* first use on the device: queued */
 	BLK_PREMAP_MISS_PENDING,	/* creation queued, not done yet */
@@ -57,6 +56,9 @@ enum blk_premap_stat {
 };
 
 static DEFINE_PER_CPU(unsigned long, blk_premap_pcpu[BLK_PREMAP_NR_PCPU_STATS]);
+/* requests with data while switched off: counted inline, blk_premap_wanted() */
+DEFINE_PER_CPU(unsigned long, blk_premap_miss_disabled);
+EXPORT_PER_CPU_SYMBOL_GPL(blk_premap_miss_disabled);
 
 static inline void blk_premap_count(enum blk_premap_stat s)
 {
@@ -694,7 +696,8 @@ out:
  * queues the creation of its premap and misses; so do all requests while
  * the cache is switched off. Misses are counted by reason in debugfs
  * (blk_premap; miss_disabled counts every request with data while the
- * switch is off and some buffer is registered). A hit costs one per-CPU
+ * switch is off: here, or inline in blk_premap_wanted() for the iterator,
+ * which then does not call this). A hit costs one per-CPU
  * hint probe and a reference; a hint miss walks the maple tree (always for
  * I/O that is not on a registered buffer); nothing is looked up while no
  * buffer is registered, nor while the switch is off (except under DMA-API
@@ -713,12 +716,11 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 	const struct bio_vec *bv;
 	struct blk_premap *pm;
 
-	if (!atomic_read(&blk_premap_nr_bufs) || !bio ||
-	    (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec)
+	if (!bio)
 		return NULL;
-	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
 	if (unlikely(!READ_ONCE(*ctx->enabled))) {
-		blk_premap_count(BLK_PREMAP_MISS_DISABLED);
+		/* as blk_premap_wanted() counts for the iterator */
+		this_cpu_inc(blk_premap_miss_disabled);
 		/*
 		 * Only DMA-API debug cares whether the caller's mapping may
 		 * overlap a premap made before the switch went off: premaps
@@ -728,8 +730,13 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 		 */
 		if (!IS_ENABLED(CONFIG_DMA_API_DEBUG) || !registered)
 			return NULL;
-		return blk_premap_get_slow(ctx, req, bv, pos, registered);
 	}
+	if (!atomic_read(&blk_premap_nr_bufs) ||
+	    (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec)
+		return NULL;
+	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
+	if (unlikely(!READ_ONCE(*ctx->enabled)))
+		return blk_premap_get_slow(ctx, req, bv, pos, registered);
 	if (unlikely(bio->bi_next))
 		return blk_premap_get_slow(ctx, req, bv, pos, registered);
 
@@ -898,7 +905,6 @@ static int blk_premap_stats_show(struct seq_file *m, void *unused)
 {
 	static const char * const pcpu_names[BLK_PREMAP_NR_PCPU_STATS] = {
 		[BLK_PREMAP_HITS] = "hits",
-		[BLK_PREMAP_MISS_DISABLED] = "miss_disabled",
 		[BLK_PREMAP_MISS_MULTI_BIO] = "miss_multi_bio",
 		[BLK_PREMAP_MISS_NEW] = "miss_new",
 		[BLK_PREMAP_MISS_PENDING] = "miss_pending",
@@ -910,6 +916,7 @@ static int blk_premap_stats_show(struct seq_file *m, void *unused)
 		[BLK_PREMAP_TREE_WALKS] = "lookup_tree_walks",
 	};
 	struct blk_premap_stats *st = &blk_premap_stats;
+	unsigned long disabled;
 	int s, cpu;
 
 	seq_printf(m, "bufs_registered %lld\n", atomic64_read(&st->bufs));
@@ -926,6 +933,10 @@ static int blk_premap_stats_show(struct seq_file *m, void *unused)
 			sum += per_cpu(blk_premap_pcpu[s], cpu);
 		seq_printf(m, "%s %lu\n", pcpu_names[s], sum);
 	}
+	disabled = 0;
+	for_each_possible_cpu(cpu)
+		disabled += per_cpu(blk_premap_miss_disabled, cpu);
+	seq_printf(m, "miss_disabled %lu\n", disabled);
 	seq_printf(m, "create_fail_nomem %lld\n",
 		   atomic64_read(&st->fail_nomem));
 	seq_printf(m, "create_fail_map %lld\n", atomic64_read(&st->fail_map));

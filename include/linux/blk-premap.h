@@ -25,6 +25,7 @@
 #include <linux/list.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
@@ -191,6 +192,30 @@ void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx);
 struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 				  struct request *req, u64 *pos,
 				  bool *registered);
+
+DECLARE_PER_CPU(unsigned long, blk_premap_miss_disabled);
+
+/**
+ * blk_premap_wanted - should a request with data be looked up at all?
+ * @ctx: the device's premap context
+ *
+ * Inline so that, while the cache is switched off, requests pay one load
+ * and one per-CPU increment (the miss_disabled counter) instead of a call
+ * to blk_premap_get(). Under DMA-API debug the lookup is always wanted: a
+ * request on a registered buffer must know it may overlap an older premap
+ * (see blk_premap_get()'s @registered).
+ *
+ * Context: any.
+ * Return: %true if the caller should call blk_premap_get().
+ */
+static inline bool blk_premap_wanted(struct blk_premap_ctx *ctx)
+{
+	if (likely(READ_ONCE(*ctx->enabled)) ||
+	    IS_ENABLED(CONFIG_DMA_API_DEBUG))
+		return true;
+	this_cpu_inc(blk_premap_miss_disabled);
+	return false;
+}
 
 /**
  * blk_premap_put - a request is done with a premap
