@@ -57,7 +57,7 @@ DEPS := build-essential flex bison bc libelf-dev libssl-dev dwarves sparse \
 	fio liburing-dev busybox-static gnuplot-nox linux-perf
 # QEMU from Debian's bookworm-backports (10.0): bookworm's 7.2 nvme stops
 # completing every few seconds under -icount with the IOMMU off, which the
-# icount benches need (see README, "QEMU").
+# icount benches need (see README, make bench).
 QEMU_SUITE   := bookworm-backports
 QEMU_VERSION ?= 1:10.0.2+ds-2+deb13u1~bpo12+1
 QEMU_SOURCES := /etc/apt/sources.list.d/$(QEMU_SUITE).sources
