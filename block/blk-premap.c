@@ -712,13 +712,14 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 				  struct request *req, u64 *pos,
 				  bool *registered)
 {
+	bool enabled = READ_ONCE(*ctx->enabled);
 	struct bio *bio = req->bio;
 	const struct bio_vec *bv;
 	struct blk_premap *pm;
 
 	if (!bio)
 		return NULL;
-	if (unlikely(!READ_ONCE(*ctx->enabled))) {
+	if (unlikely(!enabled)) {
 		/* as blk_premap_wanted() counts for the iterator */
 		this_cpu_inc(blk_premap_miss_disabled);
 		/*
@@ -735,9 +736,7 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 	    (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec)
 		return NULL;
 	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
-	if (unlikely(!READ_ONCE(*ctx->enabled)))
-		return blk_premap_get_slow(ctx, req, bv, pos, registered);
-	if (unlikely(bio->bi_next))
+	if (unlikely(!enabled || bio->bi_next))
 		return blk_premap_get_slow(ctx, req, bv, pos, registered);
 
 	rcu_read_lock();
