@@ -11,6 +11,7 @@
 #   ICOUNT=0|1                 1: -icount shift=0,sleep=on -smp 1 (instruction-counted)
 #   ACCEL=auto|tcg|kvm         auto: KVM only if a probe boot succeeds
 #   MEM SMP HUGEPAGES DISK_SIZE NVME_OPTS EXTRA_CMDLINE TIMEOUT
+#   QEMU_ARGS (appended to QEMU's arguments, e.g. -trace pci_nvme_map_sgl)
 #   E2E_ARGS                   e2e_* parameters for the guest /init
 # Exit status: 0 only if the guest reached "@@E2E-DONE rc=0" without a panic,
 # oops or DMA-API warning and within TIMEOUT seconds.
@@ -19,6 +20,7 @@ set -uo pipefail
 : "${IOMMU:=off}" "${SWIOTLB:=}" "${ICOUNT:=0}" "${ACCEL:=auto}"
 : "${MEM:=2G}" "${SMP:=2}" "${HUGEPAGES:=320}" "${DISK_SIZE:=1G}"
 : "${NVME_OPTS:=}" "${EXTRA_CMDLINE:=}" "${TIMEOUT:=1200}" "${E2E_ARGS:=}"
+: "${QEMU_ARGS:=}"
 mkdir -p "$OUTDIR"
 log=$OUTDIR/console.log
 
@@ -86,6 +88,8 @@ qemu+=(-machine "$machine")
 qemu+=(-drive "file=$disk,if=none,id=nvm,format=raw,cache=none,aio=threads"
        -device "nvme,serial=premap0,drive=nvm${NVME_OPTS:+,$NVME_OPTS}")
 qemu+=(-append "$cmdline $E2E_ARGS")
+# shellcheck disable=SC2206 # word splitting wanted
+[ -n "$QEMU_ARGS" ] && qemu+=($QEMU_ARGS)
 
 echo "run-qemu: accel=$accel$([ "$ICOUNT" = 1 ] && echo ' icount=shift=0,sleep=on smp=1') iommu=$IOMMU swiotlb=${SWIOTLB:-no} mem=$MEM disk=$DISK_SIZE"
 echo "${qemu[*]}" > "$OUTDIR/qemu.cmd"
