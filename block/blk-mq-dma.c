@@ -49,15 +49,9 @@ struct phys_vec {
 	u32 len;
 };
 
-enum blk_dma_stat {
-	BLK_DMA_STAT_DIRECT,	/* requests mapped segment by segment */
-	BLK_DMA_STAT_SG,	/* requests mapped through the sg fallback */
-	BLK_DMA_STAT_SEGMENTS,	/* segments handed out */
-	BLK_DMA_STAT_ERRORS,	/* iterations ended with an error status */
-	BLK_DMA_NR_STATS,
-};
-
-static DEFINE_PER_CPU(unsigned long, blk_dma_stats[BLK_DMA_NR_STATS]);
+/* counters shown in debugfs blk_dma_map; the inline fast path counts too */
+DEFINE_PER_CPU(unsigned long, blk_dma_stats[BLK_DMA_NR_STATS]);
+EXPORT_PER_CPU_SYMBOL_GPL(blk_dma_stats);
 
 static inline void blk_dma_count(enum blk_dma_stat s)
 {
@@ -266,7 +260,8 @@ static bool blk_rq_has_p2pdma(struct request *req)
 	struct req_iterator iter;
 	struct bio_vec bv;
 
-	if (!blk_queue_pci_p2pdma(req->q))
+	/* the walk below would find nothing, but the compiler keeps it */
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA) || !blk_queue_pci_p2pdma(req->q))
 		return false;
 	rq_for_each_bvec(bv, req, iter)
 		if (is_pci_p2pdma_page(bv.bv_page))
@@ -275,32 +270,23 @@ static bool blk_rq_has_p2pdma(struct request *req)
 }
 
 /**
- * blk_rq_dma_map_iter_start - map the first DMA segment of a request
- * @req: request to map; its payload is blk_rq_payload_bytes() bytes
- * @dma_dev: device to map for
- * @state: caller-provided, need not be initialized; records how the request
- *	was mapped and must be kept for blk_rq_dma_unmap()
- * @iter: caller-provided, need not be initialized; only needed while mapping
+ * __blk_rq_dma_map_iter_start - blk_rq_dma_map_iter_start() past its fast path
+ * @req: as for blk_rq_dma_map_iter_start()
+ * @dma_dev: as for blk_rq_dma_map_iter_start()
+ * @state: as for blk_rq_dma_map_iter_start()
+ * @iter: as for blk_rq_dma_map_iter_start()
+ * @premap: look the request up in the device's premap cache first (the
+ *	caller checked blk_premap_wanted())
  *
- * Segments are physically contiguous ranges of the request's data, merged
- * across bvecs and bios within the queue's max_segment_size and
- * seg_boundary_mask; see the file comment for how each kind of device is
- * mapped.
+ * Drivers call blk_rq_dma_map_iter_start(); this is its out-of-line part:
+ * premapped requests, several segments, the IOMMU and p2pdma fallback.
  *
- * Context: any context the driver's ->queue_rq() runs in; does not sleep
- * (allocations are GFP_ATOMIC from a mempool).
- *
- * Return: %true if a segment was mapped: its DMA address is in @iter->addr
- * and its length in bytes in @iter->len. %false if there is none: at the end
- * of the data (@iter->status %BLK_STS_OK, e.g. a request without payload) or
- * on error (@iter->status %BLK_STS_RESOURCE: mapping or allocation failed,
- * retry later; %BLK_STS_TARGET: p2pdma memory the device cannot reach;
- * %BLK_STS_IOERR: the request yields no segments). Nothing stays mapped when
- * this returns %false.
+ * Context: as blk_rq_dma_map_iter_start().
+ * Return: as blk_rq_dma_map_iter_start().
  */
-bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
-			       struct blk_dma_state *state,
-			       struct blk_dma_iter *iter)
+bool __blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
+				 struct blk_dma_state *state,
+				 struct blk_dma_iter *iter, bool premap)
 {
 	struct bio *bio = req->bio;
 	struct phys_vec vec;
@@ -311,8 +297,7 @@ bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 	state->pm_shared = false;
 	state->premap = NULL;
 	/* premapped: the hot case of the cache, checked first */
-	if (bio && req->q->tag_set && req->q->tag_set->premap &&
-	    blk_premap_wanted(req->q->tag_set->premap)) {
+	if (premap) {
 		state->premap = blk_premap_get(req->q->tag_set->premap, req,
 					       &state->pm_start,
 					       &state->pm_shared);
@@ -330,37 +315,44 @@ bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 	iter->iter.iter = bio->bi_iter;
 
 	/*
-	 * Fast path: one bio whose data is one (multi-page) bvec within the
-	 * segment limits, e.g. any request on a coalesced registered buffer
-	 * that stays inside one folio: nothing to merge.
+	 * Fast path: the block layer counted one physical segment, so the
+	 * request is one bio whose data is one (multi-page) bvec that its
+	 * splitting already fitted to max_segment_size and seg_boundary_mask,
+	 * e.g. any request on a coalesced registered buffer that stays inside
+	 * one folio: nothing to merge, no limit to check. This is what
+	 * 6.12's nvme_map_data() relied on for its single-segment paths.
 	 */
-	if (likely(!bio->bi_next && !(req->rq_flags & RQF_SPECIAL_PAYLOAD))) {
+	if (likely(blk_rq_nr_phys_segments(req) == 1 &&
+		   !(req->rq_flags & RQF_SPECIAL_PAYLOAD))) {
 		struct bio_vec bv = mp_bvec_iter_bvec(bio->bi_io_vec,
 						      bio->bi_iter);
 
-		vec.paddr = bvec_phys(&bv);
-		vec.page = bv.bv_page;
-		vec.offset = bv.bv_offset;
-		vec.len = bv.bv_len;
-		if (bv.bv_len && bv.bv_len == bio->bi_iter.bi_size &&
-		    get_max_segment_size(&req->q->limits, vec.paddr,
-					 vec.len) == vec.len) {
+		if (likely(bv.bv_len == blk_rq_bytes(req))) {
+			vec.page = bv.bv_page;
+			vec.offset = bv.bv_offset;
+			vec.len = bv.bv_len;
 			iter->iter.iter.bi_size = 0;
-			goto map;
+			/*
+			 * The whole request is this segment: no IOMMU
+			 * fallback needed, and its page tells p2pdma apart
+			 * (as 6.12's single-segment path did).
+			 */
+			if (unlikely(is_pci_p2pdma_page(vec.page)))
+				return blk_dma_map_sg(req, dma_dev, state, iter);
+			goto map_direct;
 		}
 	}
 walk:
 	if (!blk_map_iter_next(req, &iter->iter, &vec))
 		return false;
-map:
 	if ((use_dma_iommu(dma_dev) && vec.len < blk_rq_payload_bytes(req)) ||
 	    unlikely(blk_rq_has_p2pdma(req)))
 		return blk_dma_map_sg(req, dma_dev, state, iter);
-
+map_direct:
 	blk_dma_count(BLK_DMA_STAT_DIRECT);
 	return blk_dma_map_direct(req, dma_dev, state, iter, &vec);
 }
-EXPORT_SYMBOL_GPL(blk_rq_dma_map_iter_start);
+EXPORT_SYMBOL_GPL(__blk_rq_dma_map_iter_start);
 
 /**
  * blk_rq_dma_map_iter_next - map the next DMA segment of a request
@@ -396,38 +388,23 @@ bool blk_rq_dma_map_iter_next(struct request *req, struct device *dma_dev,
 EXPORT_SYMBOL_GPL(blk_rq_dma_map_iter_next);
 
 /**
- * blk_rq_dma_unmap - undo the mapping the iterator did for a request
- * @req: request that was mapped
+ * __blk_rq_dma_unmap_sg - unmap and free the scatterlist of the fallback
+ * @req: request mapped through the IOMMU/p2pdma fallback
  * @dma_dev: device it was mapped for
- * @state: as filled in by blk_rq_dma_map_iter_start()
- * @mapped_len: bytes handed out by the iterator (unused here: the fallback
- *	unmaps its whole scatterlist; kept for mainline's signature)
+ * @state: as filled in by blk_rq_dma_map_iter_start(); @state->sgt.sgl is
+ *	%NULL afterwards
+ *
+ * The out-of-line part of blk_rq_dma_unmap(); drivers call that instead.
  *
  * Context: any; does not sleep.
- *
- * Return: %true if nothing is left to unmap (the request went through the
- * scatterlist fallback, which is now unmapped and freed, or used a premap,
- * which it no longer holds), %false if its
- * segments were mapped one by one and the caller must dma_unmap_page() each
- * segment it was handed, with the same address, length and direction.
  */
-bool blk_rq_dma_unmap(struct request *req, struct device *dma_dev,
-		      struct blk_dma_state *state, size_t mapped_len)
+void __blk_rq_dma_unmap_sg(struct request *req, struct device *dma_dev,
+			   struct blk_dma_state *state)
 {
-#ifdef CONFIG_BLK_PREMAP
-	if (state->premap) {
-		blk_premap_put(state->premap);
-		state->premap = NULL;
-		return true;
-	}
-#endif
-	if (!state->sgt.sgl)
-		return false;
 	dma_unmap_sgtable(dma_dev, &state->sgt, rq_dma_dir(req), 0);
 	blk_dma_free_sgl(req, state);
-	return true;
 }
-EXPORT_SYMBOL_GPL(blk_rq_dma_unmap);
+EXPORT_SYMBOL_GPL(__blk_rq_dma_unmap_sg);
 
 #ifdef CONFIG_DEBUG_FS
 static int blk_dma_stats_show(struct seq_file *m, void *unused)

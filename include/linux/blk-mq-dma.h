@@ -13,6 +13,9 @@
 
 #include <linux/blk-mq.h>
 #include <linux/blk-premap.h>
+#include <linux/dma-mapping.h>
+#include <linux/memremap.h>
+#include <linux/percpu.h>
 #include <linux/scatterlist.h>
 
 /**
@@ -61,14 +64,151 @@ struct blk_dma_iter {
 	struct req_iterator iter;
 };
 
-bool blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
-			       struct blk_dma_state *state,
-			       struct blk_dma_iter *iter);
+/* per-CPU counters of blk-mq-dma.c, shown in debugfs blk_dma_map */
+enum blk_dma_stat {
+	BLK_DMA_STAT_DIRECT,	/* requests mapped segment by segment */
+	BLK_DMA_STAT_SG,	/* requests mapped through the sg fallback */
+	BLK_DMA_STAT_SEGMENTS,	/* segments handed out */
+	BLK_DMA_STAT_ERRORS,	/* iterations ended with an error status */
+	BLK_DMA_NR_STATS,
+};
+DECLARE_PER_CPU(unsigned long, blk_dma_stats[BLK_DMA_NR_STATS]);
+
+bool __blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
+				 struct blk_dma_state *state,
+				 struct blk_dma_iter *iter, bool premap);
+
+/* should the request be looked up in its device's premap cache? */
+static inline bool blk_rq_dma_want_premap(struct request *req)
+{
+#ifdef CONFIG_BLK_PREMAP
+	struct blk_premap_ctx *ctx;
+
+	if (!req->bio || !req->q->tag_set)
+		return false;
+	ctx = req->q->tag_set->premap;
+	return ctx && blk_premap_wanted(ctx);
+#else
+	return false;
+#endif
+}
+
+/**
+ * blk_rq_dma_map_iter_start - map the first DMA segment of a request
+ * @req: request to map; its payload is blk_rq_payload_bytes() bytes
+ * @dma_dev: device to map for
+ * @state: caller-provided, need not be initialized; records how the request
+ *	was mapped and must be kept for blk_rq_dma_unmap()
+ * @iter: caller-provided, need not be initialized; only needed while mapping
+ *
+ * Segments are physically contiguous ranges of the request's data, merged
+ * across bvecs and bios within the queue's max_segment_size and
+ * seg_boundary_mask; see the file comment for how each kind of device is
+ * mapped. Inline: a request that is one segment the block layer already
+ * fitted to the queue's limits, and that the premap cache is not asked
+ * about, is mapped right here with one dma_map_page(), as 6.12's
+ * nvme_setup_prp_simple() did; everything else is
+ * __blk_rq_dma_map_iter_start()'s.
+ *
+ * Context: any context the driver's ->queue_rq() runs in; does not sleep
+ * (allocations are GFP_ATOMIC from a mempool).
+ *
+ * Return: %true if a segment was mapped: its DMA address is in @iter->addr
+ * and its length in bytes in @iter->len. %false if there is none: at the end
+ * of the data (@iter->status %BLK_STS_OK, e.g. a request without payload) or
+ * on error (@iter->status %BLK_STS_RESOURCE: mapping or allocation failed,
+ * retry later; %BLK_STS_TARGET: p2pdma memory the device cannot reach;
+ * %BLK_STS_IOERR: the request yields no segments). Nothing stays mapped when
+ * this returns %false.
+ */
+static inline bool blk_rq_dma_map_iter_start(struct request *req,
+					     struct device *dma_dev,
+					     struct blk_dma_state *state,
+					     struct blk_dma_iter *iter)
+{
+	bool premap = blk_rq_dma_want_premap(req);
+	struct bio_vec bv;
+
+	/*
+	 * One physical segment as the block layer counted it: one bio, one
+	 * (multi-page) bvec, already split to max_segment_size and
+	 * seg_boundary_mask, which 6.12's nvme_map_data() relied on too.
+	 */
+	if (premap || blk_rq_nr_phys_segments(req) != 1 ||
+	    (req->rq_flags & RQF_SPECIAL_PAYLOAD))
+		return __blk_rq_dma_map_iter_start(req, dma_dev, state, iter,
+						   premap);
+	bv = req_bvec(req);
+	if (unlikely(bv.bv_len != blk_rq_bytes(req) ||
+		     is_pci_p2pdma_page(bv.bv_page)))
+		return __blk_rq_dma_map_iter_start(req, dma_dev, state, iter,
+						   false);
+
+	state->sgt.sgl = NULL;
+#ifdef CONFIG_BLK_PREMAP
+	state->premap = NULL;
+	state->pm_shared = false;
+#endif
+	/* nothing left for blk_rq_dma_map_iter_next() */
+	iter->iter.bio = req->bio;
+	iter->iter.iter.bi_size = 0;
+	iter->addr = dma_map_page_attrs(dma_dev, bv.bv_page, bv.bv_offset,
+					bv.bv_len, rq_dma_dir(req),
+					DMA_ATTR_NO_WARN);
+	if (unlikely(dma_mapping_error(dma_dev, iter->addr))) {
+		iter->status = BLK_STS_RESOURCE;
+		this_cpu_inc(blk_dma_stats[BLK_DMA_STAT_ERRORS]);
+		return false;
+	}
+	iter->len = bv.bv_len;
+	iter->status = BLK_STS_OK;
+	this_cpu_inc(blk_dma_stats[BLK_DMA_STAT_DIRECT]);
+	this_cpu_inc(blk_dma_stats[BLK_DMA_STAT_SEGMENTS]);
+	return true;
+}
+
 bool blk_rq_dma_map_iter_next(struct request *req, struct device *dma_dev,
 			      struct blk_dma_state *state,
 			      struct blk_dma_iter *iter);
-bool blk_rq_dma_unmap(struct request *req, struct device *dma_dev,
-		      struct blk_dma_state *state, size_t mapped_len);
+void __blk_rq_dma_unmap_sg(struct request *req, struct device *dma_dev,
+			   struct blk_dma_state *state);
+
+/**
+ * blk_rq_dma_unmap - undo the mapping the iterator did for a request
+ * @req: request that was mapped
+ * @dma_dev: device it was mapped for
+ * @state: as filled in by blk_rq_dma_map_iter_start()
+ * @mapped_len: bytes handed out by the iterator (unused here: the fallback
+ *	unmaps its whole scatterlist; kept for mainline's signature)
+ *
+ * Inline, as in mainline 6.17: every request calls it on completion and,
+ * for the common cases, it only looks at @state.
+ *
+ * Context: any; does not sleep.
+ *
+ * Return: %true if nothing is left to unmap (the request went through the
+ * scatterlist fallback, which is now unmapped and freed, or used a premap,
+ * which it no longer holds), %false if its segments were mapped one by one
+ * and the caller must dma_unmap_page() each segment it was handed, with the
+ * same address, length and direction.
+ */
+static inline bool blk_rq_dma_unmap(struct request *req,
+				    struct device *dma_dev,
+				    struct blk_dma_state *state,
+				    size_t mapped_len)
+{
+#ifdef CONFIG_BLK_PREMAP
+	if (state->premap) {
+		blk_premap_put(state->premap);
+		state->premap = NULL;
+		return true;
+	}
+#endif
+	if (!state->sgt.sgl)
+		return false;
+	__blk_rq_dma_unmap_sg(req, dma_dev, state);
+	return true;
+}
 
 /**
  * blk_rq_dma_map_coalesce - are all of the request's segments one DMA range?

@@ -66,6 +66,28 @@ nvme_prp_next_seg(const struct nvme_dma_ops *ops, void *priv,
 }
 
 /**
+ * nvme_prp_simple - PRP1 and PRP2 of one segment in at most two pages
+ * @addr: bus address of the data
+ * @len: bytes, > 0, with (@addr % %NVME_CTRL_PAGE_SIZE) + @len at most
+ *	2 * %NVME_CTRL_PAGE_SIZE
+ * @prp1: the command's PRP entry 1 (output): @addr, offset included
+ * @prp2: the command's PRP entry 2 (output): the second page, or 0
+ *
+ * What nvme_build_prps() produces for such a segment, without its checks:
+ * 6.12's nvme_setup_prp_simple() (NVMe Base Specification 2.0, 4.1.1).
+ *
+ * Context: any.
+ */
+static inline void nvme_prp_simple(dma_addr_t addr, u32 len, __le64 *prp1,
+				   __le64 *prp2)
+{
+	u32 first = NVME_CTRL_PAGE_SIZE - (addr & (NVME_CTRL_PAGE_SIZE - 1));
+
+	*prp1 = cpu_to_le64(addr);
+	*prp2 = len > first ? cpu_to_le64(addr + first) : 0;
+}
+
+/**
  * nvme_build_prps - fill PRP1/PRP2 (and PRP lists) for a transfer
  * @ops: segment and list page source
  * @priv: passed to @ops
