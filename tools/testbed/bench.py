@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""bench.py E2E_DIR MODES KERNELS - compare kernels from `make bench`.
+"""bench.py E2E_DIR MODES KERNELS [ROUNDS] - compare kernels from `make bench`.
 
 IOPS under -icount are repeatable only while the guest CPU is busy: when it
 idles waiting for the emulated device, guest time advances with host time,
@@ -11,6 +11,8 @@ perf-randread-<bs>.txt (perf report --sort sym) and prints, per (mode, bs):
 IOPS and kernel instructions per IO (Kinstr/IO = sys% x 1e9 / IOPS, exact
 under -icount shift=0) for each kernel, the ratios of the last kernel to the
 first, and the share of kernel samples spent in the DMA mapping path.
+With ROUNDS > 1, round r of kernel k is in <mode>-icount-<k>-r<r> and
+every number is the median over the rounds; the per-round values follow.
 Writes E2E_DIR/bench.txt, bench.dat and bench.png (gnuplot).
 """
 import json
@@ -128,19 +130,52 @@ plot {plots}
         print(f"chart: gnuplot failed: {e}")
 
 
-def main(e2e, modes, kernels):
-    modes, kernels = modes.split(), kernels.split()
+def median(vals):
+    """Median of the values that are not None, or None."""
+    v = sorted(x for x in vals if x is not None)
+    if not v:
+        return None
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+
+def rep_dirs(e2e, mode, k, reps):
+    """Boot directories of kernel @k in @mode: round 1, then -r2 .. -r<reps>."""
+    return [os.path.join(e2e, f"{mode}-icount-{k}" + (f"-r{r}" if r > 1 else ""))
+            for r in range(1, reps + 1)]
+
+
+def load_reps(dirs, bs):
+    """fio numbers and perf window of every round, and their medians: each
+    metric is the median over the rounds (the rounds differ in the guest's
+    idle time, which under sleep=on follows the host)."""
+    r = [load(d, bs) for d in dirs]
+    pr = [profile(d, bs) for d in dirs]
+    io = [iops(a, b) for a, b in zip(r, pr)]
+    fio = (median([x[0] for x in r]), median([x[1] for x in r]))
+    prof = (median([p[0] for p in pr]), median([p[1] for p in pr]), pr[0][2],
+            median([p[3] for p in pr]))
+    return fio, prof, (median([x[0] for x in io]), io[0][1]), \
+        [(x[0], p[0]) for x, p in zip(io, pr)]
+
+
+def main(e2e, modes, kernels, reps="1"):
+    modes, kernels, reps = modes.split(), kernels.split(), int(reps)
     base, ours = kernels[0], kernels[-1]
-    rows, dat, details = [], [], []
+    rows, dat, details, spread = [], [], [], []
     for mode in modes:
-        dirs = {k: os.path.join(e2e, f"{mode}-icount-{k}") for k in kernels}
-        names = sorted((f[len("randread-"):-5] for f in os.listdir(dirs[ours])
+        dirs = {k: rep_dirs(e2e, mode, k, reps) for k in kernels}
+        names = sorted((f[len("randread-"):-5] for f in os.listdir(dirs[ours][0])
                         if f.startswith("randread-") and f.endswith(".json")),
                        key=bs_bytes)
         for bs in names:
-            r = {k: load(dirs[k], bs) for k in kernels}
-            pr = {k: profile(dirs[k], bs) for k in kernels}
-            io = {k: iops(r[k], pr[k]) for k in kernels}
+            r, pr, io, each = {}, {}, {}, {}
+            for k in kernels:
+                r[k], pr[k], io[k], each[k] = load_reps(dirs[k], bs)
+            if reps > 1:
+                for k in kernels:
+                    spread.append(f"  {mode:6} {bs:5} {k:8}: " + "  ".join(
+                        f"{i:.0f}/{kp:.2f}" if kp else f"{i:.0f}/-"
+                        for i, kp in each[k]))
             iops_ratio = io[ours][0] / io[base][0]
             k_ratio = r[ours][1] / r[base][1]
             kp = {k: pr[k][0] for k in kernels}
@@ -175,6 +210,9 @@ def main(e2e, modes, kernels):
             "(symbol list in bench.py; inlined code counts under its caller)",
             "", "top mapping-path symbols (share of non-idle kernel samples):"]
     out += details
+    if spread:
+        out += ["", f"{reps} rounds, kernels interleaved; every number above "
+                "is the median over them. Per round, IOPS/K(perf):"] + spread
     text = "\n".join(out)
     print(text)
     with open(os.path.join(e2e, "bench.txt"), "w") as fh:
@@ -188,4 +226,4 @@ def main(e2e, modes, kernels):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:5]))
