@@ -158,6 +158,16 @@ def load_reps(dirs, bs):
         [(x[0], p[0]) for x, p in zip(io, pr)]
 
 
+def iodepth(d):
+    """The fio iodepth the guest ran (e2e_iodepth, else the seed's 64)."""
+    try:
+        with open(os.path.join(d, "console.log"), errors="replace") as fh:
+            m = re.search(r"@@E2E-CMDLINE .*?\be2e_iodepth=(\d+)", fh.read())
+    except OSError:
+        return "?"
+    return m.group(1) if m else "64"
+
+
 def main(e2e, modes, kernels, reps="1"):
     modes, kernels, reps = modes.split(), kernels.split(), int(reps)
     base, ours = kernels[0], kernels[-1]
@@ -202,7 +212,8 @@ def main(e2e, modes, kernels, reps="1"):
     fmt = "  ".join("{:<%d}" % w[i] if i < 2 else "{:>%d}" % w[i]
                     for i in range(len(hdr)))
     out = [fmt.format(*hdr)] + [fmt.format(*r) for r in rows]
-    out += ["", "IOPS: reads in the perf window / window (* = fio's, no window); "
+    out += ["", f"seed job, iodepth {iodepth(rep_dirs(e2e, modes[0], ours, 1)[0])}",
+            "IOPS: reads in the perf window / window (* = fio's, no window); "
             "K(sys%): fio sys% x 1e9 / fio IOPS / 1e3; K(perf): non-idle kernel "
             "samples x perf window / IOs in it / 1e3 (thousand guest "
             "instructions per IO)",
