@@ -35,7 +35,7 @@ MAP_RE = re.compile(
     r"alloc_iova\w*|free_iova\w*|iova_\w+|__alloc_and_insert_iova_range|"
     r"pfn_to_dma_pte|dma_pte_\w+|"
     r"dma_pool_alloc|dma_pool_free|pool_\w+_page|"
-    r"nvme_map_data|nvme_unmap_data|nvme_pci_setup_\w+|nvme_setup_prp_simple|"
+    r"nvme_map_data\w*|nvme_unmap_data|nvme_pci_setup_\w+|nvme_setup_prp_simple|"
     r"nvme_setup_sgl_simple|nvme_free_prps|nvme_pci_next_seg|"
     r"nvme_pci_alloc_desc|nvme_pci_record_seg|nvme_free_descriptors|"
     r"blk_rq_dma_\w+|blk_dma_\w+|blk_map_iter_next|swiotlb_\w+|"
