@@ -214,13 +214,14 @@ BENCH_RUNTIME ?= 3
 BENCH_MODES   ?= off strict
 BENCH_KERNELS ?= pristine ours
 # rounds of every boot, kernels interleaved; the table shows medians
-# (IOMMU=off 8M reads swing by +-25% between boots: the guest idles on
-# the emulated device, and idle time follows the host)
+# (8M reads swing by up to 30% between boots, see BENCH_IODEPTH)
 BENCH_ROUNDS  ?= 1
 # the seed job's iodepth when set (default: the seed's 64). At 8M an IO is
 # 16 commands of 512 KiB, so 64 of them want 1024 requests against
-# mq-deadline's 256: submissions run out of tags, io_uring retries them
-# from io-wq, and how often depends on completion timing, i.e. the host.
+# mq-deadline's 256: submissions run out of tags and are tried again
+# (most likely from io_uring's io-wq: every block-layer function's cost
+# per IO rises together), as often as completion timing, i.e. the host,
+# makes it.
 # BENCH_IODEPTH=16 keeps 8M reads within the 256 requests; rounds still
 # differ by up to 9% (K per IO) there, less than at 64 (up to 30%).
 BENCH_IODEPTH ?=
