@@ -24,9 +24,11 @@ import sys
 # the per-request DMA mapping path: scatterlist building, DMA API, IOVA and
 # IOMMU page tables, PRP/SGL descriptor pools and setup, our iterator and
 # the premap lookup (mtree_load: its registry walk; irq_to_desc() also uses
-# mtree_load, but pristine profiles show no sample of it)
+# mtree_load, but pristine profiles show no sample of it). Leading
+# underscores are optional for every name: __blk_rq_dma_map_iter_start()
+# and __blk_premap_seg() are part of the path too.
 MAP_RE = re.compile(
-    r"^(__?blk_rq_map_sg|__blk_bios_map_sg|__?blk_bvec_map_sg|blk_next_sg|"
+    r"^_*(blk_rq_map_sg|__blk_bios_map_sg|__?blk_bvec_map_sg|blk_next_sg|"
     r"sg_next|sg_init_table|__sg_\w+|"
     r"dma_map_\w+|dma_unmap_\w+|dma_direct_\w+|dma_need_sync|"
     r"iommu_dma_\w+|__iommu_dma_\w+|intel_iommu_\w+|iommu_map\w*|"
