@@ -269,45 +269,18 @@ static bool blk_rq_has_p2pdma(struct request *req)
 	return false;
 }
 
-/**
- * __blk_rq_dma_map_iter_start - blk_rq_dma_map_iter_start() past its fast path
- * @req: as for blk_rq_dma_map_iter_start()
- * @dma_dev: as for blk_rq_dma_map_iter_start()
- * @state: as for blk_rq_dma_map_iter_start()
- * @iter: as for blk_rq_dma_map_iter_start()
- * @premap: look the request up in the device's premap cache first (the
- *	caller checked blk_premap_wanted())
- *
- * Drivers call blk_rq_dma_map_iter_start(); this is its out-of-line part:
- * premapped requests, several segments, the IOMMU and p2pdma fallback.
- *
- * Context: as blk_rq_dma_map_iter_start().
- * Return: as blk_rq_dma_map_iter_start().
+/*
+ * __blk_rq_dma_map_iter_start() for a request that is not premapped. Out of
+ * line so that a premap hit saves no registers for it.
  */
-bool __blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
-				 struct blk_dma_state *state,
-				 struct blk_dma_iter *iter, bool premap)
+static noinline bool blk_dma_map_start(struct request *req,
+				       struct device *dma_dev,
+				       struct blk_dma_state *state,
+				       struct blk_dma_iter *iter)
 {
 	struct bio *bio = req->bio;
 	struct phys_vec vec;
 
-	iter->status = BLK_STS_OK;
-	state->sgt.sgl = NULL;
-#ifdef CONFIG_BLK_PREMAP
-	state->pm_shared = false;
-	state->premap = NULL;
-	/* premapped: the hot case of the cache, checked first */
-	if (premap) {
-		state->premap = blk_premap_get(req->q->tag_set->premap, req,
-					       &state->pm_start,
-					       &state->pm_shared);
-		if (state->premap) {
-			state->pm_pos = state->pm_start;
-			state->pm_left = blk_rq_payload_bytes(req);
-			return blk_dma_premap_next(req, state, iter);
-		}
-	}
-#endif
 	iter->iter.bio = bio;
 	state->left = 0;
 	if (!bio)
@@ -351,6 +324,45 @@ walk:
 map_direct:
 	blk_dma_count(BLK_DMA_STAT_DIRECT);
 	return blk_dma_map_direct(req, dma_dev, state, iter, &vec);
+}
+
+/**
+ * __blk_rq_dma_map_iter_start - blk_rq_dma_map_iter_start() past its fast path
+ * @req: as for blk_rq_dma_map_iter_start()
+ * @dma_dev: as for blk_rq_dma_map_iter_start()
+ * @state: as for blk_rq_dma_map_iter_start()
+ * @iter: as for blk_rq_dma_map_iter_start()
+ * @premap: look the request up in the device's premap cache first (the
+ *	caller checked blk_premap_wanted())
+ *
+ * Drivers call blk_rq_dma_map_iter_start(); this is its out-of-line part:
+ * premapped requests, several segments, the IOMMU and p2pdma fallback.
+ *
+ * Context: as blk_rq_dma_map_iter_start().
+ * Return: as blk_rq_dma_map_iter_start().
+ */
+bool __blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
+				 struct blk_dma_state *state,
+				 struct blk_dma_iter *iter, bool premap)
+{
+	iter->status = BLK_STS_OK;
+	state->sgt.sgl = NULL;
+#ifdef CONFIG_BLK_PREMAP
+	state->pm_shared = false;
+	state->premap = NULL;
+	/* premapped: the hot case of the cache, checked first */
+	if (premap) {
+		state->premap = blk_premap_get(req->q->tag_set->premap, req,
+					       &state->pm_start,
+					       &state->pm_shared);
+		if (state->premap) {
+			state->pm_pos = state->pm_start;
+			state->pm_left = blk_rq_payload_bytes(req);
+			return blk_dma_premap_next(req, state, iter);
+		}
+	}
+#endif
+	return blk_dma_map_start(req, dma_dev, state, iter);
 }
 EXPORT_SYMBOL_GPL(__blk_rq_dma_map_iter_start);
 

@@ -680,6 +680,53 @@ out:
 	return pm;
 }
 
+/*
+ * blk_premap_get() for a request the hit path does not handle: no bio, the
+ * switch off, several bios, no buffer registered, a special payload.
+ */
+static noinline struct blk_premap *
+blk_premap_get_cold(struct blk_premap_ctx *ctx, struct request *req,
+		    u64 *pos, bool *registered)
+{
+	bool enabled = READ_ONCE(*ctx->enabled);
+	struct bio *bio = req->bio;
+	const struct bio_vec *bv;
+
+	if (!bio)
+		return NULL;
+	if (!enabled) {
+		/* as blk_premap_wanted() counts for the iterator */
+		this_cpu_inc(blk_premap_miss_disabled);
+		/*
+		 * Only DMA-API debug cares whether the caller's mapping may
+		 * overlap a premap made before the switch went off: premaps
+		 * exist only where mappings need no syncs, so the overlap is
+		 * harmless, but the checker wants DMA_ATTR_SKIP_CPU_SYNC on
+		 * it. Everyone else skips the lookup.
+		 */
+		if (!IS_ENABLED(CONFIG_DMA_API_DEBUG) || !registered)
+			return NULL;
+	}
+	if (!atomic_read(&blk_premap_nr_bufs) ||
+	    (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec)
+		return NULL;
+	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
+	return blk_premap_get_slow(ctx, req, bv, pos, registered);
+}
+
+/* the hinted premap (held) does not hold the whole request: walk */
+static noinline struct blk_premap *
+blk_premap_get_range(struct blk_premap_ctx *ctx, struct request *req,
+		     struct blk_premap *pm, u64 *pos, bool *registered)
+{
+	struct bio *bio = req->bio;
+
+	blk_premap_put(pm);
+	return blk_premap_get_slow(ctx, req,
+				   bio->bi_io_vec + bio->bi_iter.bi_idx, pos,
+				   registered);
+}
+
 /**
  * blk_premap_get - find the premap a request can use
  * @ctx: the device's premap context (its tag set's)
@@ -712,47 +759,31 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 				  struct request *req, u64 *pos,
 				  bool *registered)
 {
-	bool enabled = READ_ONCE(*ctx->enabled);
 	struct bio *bio = req->bio;
 	const struct bio_vec *bv;
 	struct blk_premap *pm;
+	u64 p;
 
-	if (!bio)
-		return NULL;
-	if (unlikely(!enabled)) {
-		/* as blk_premap_wanted() counts for the iterator */
-		this_cpu_inc(blk_premap_miss_disabled);
-		/*
-		 * Only DMA-API debug cares whether the caller's mapping may
-		 * overlap a premap made before the switch went off: premaps
-		 * exist only where mappings need no syncs, so the overlap is
-		 * harmless, but the checker wants DMA_ATTR_SKIP_CPU_SYNC on
-		 * it. Everyone else skips the lookup.
-		 */
-		if (!IS_ENABLED(CONFIG_DMA_API_DEBUG) || !registered)
-			return NULL;
-	}
-	if (!atomic_read(&blk_premap_nr_bufs) ||
-	    (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec)
-		return NULL;
+	/*
+	 * Everything unusual starts over in blk_premap_get_cold(), so that
+	 * the hit path carries none of its bookkeeping.
+	 */
+	if (unlikely(!bio || !READ_ONCE(*ctx->enabled) || bio->bi_next ||
+		     !atomic_read(&blk_premap_nr_bufs) ||
+		     (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec))
+		return blk_premap_get_cold(ctx, req, pos, registered);
 	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
-	if (unlikely(!enabled || bio->bi_next))
-		return blk_premap_get_slow(ctx, req, bv, pos, registered);
-
 	rcu_read_lock();
 	pm = blk_premap_hint_get(ctx, bv);
 	rcu_read_unlock();
-	if (likely(pm)) {
-		*pos = blk_premap_buf_pos(pm->buf, bv,
-					  bio->bi_iter.bi_bvec_done);
-		if (likely(*pos + blk_rq_payload_bytes(req) <=
-			   pm->start + pm->buf->len)) {
-			blk_premap_count(BLK_PREMAP_HITS);
-			return pm;
-		}
-		blk_premap_put(pm);
-	}
-	return blk_premap_get_slow(ctx, req, bv, pos, registered);
+	if (unlikely(!pm))
+		return blk_premap_get_slow(ctx, req, bv, pos, registered);
+	p = blk_premap_buf_pos(pm->buf, bv, bio->bi_iter.bi_bvec_done);
+	if (unlikely(p + blk_rq_payload_bytes(req) > pm->start + pm->buf->len))
+		return blk_premap_get_range(ctx, req, pm, pos, registered);
+	*pos = p;
+	blk_premap_count(BLK_PREMAP_HITS);
+	return pm;
 }
 EXPORT_SYMBOL_GPL(blk_premap_get);
 
