@@ -7,7 +7,8 @@ mode and max_sectors_kb). For each run, E2E_DIR/<iommu>-icount-<mode>-premap0
 and -premap1 hold the fio reports and perf profiles of the same kernel booted
 with nvme.premap=0 and =1 (bench.py reads them). Prints per (run, bs): IOPS,
 kernel instructions per IO from the perf window (K, thousands), the share of
-non-idle kernel samples in the DMA mapping path, ratios on/off; then the
+non-idle kernel samples in the DMA mapping path and the instructions per IO
+that share stands for, ratios on/off; then the
 issue's targets:
   - K(strict, on) <= 1.05 x K(off, on) for every bs (equal request sizes);
   - mapping path <= 1% of kernel samples with the cache on;
@@ -28,6 +29,12 @@ def timeouts(d):
         return 0
     with open(log, errors="replace") as fh:
         return sum("timeout, aborting" in ln for ln in fh)
+
+
+def mapins(pr):
+    """Instructions per IO in the mapping path: map% of K."""
+    k, share = pr[0], pr[1]
+    return k * 1e3 * share / 100 if k and share is not None else None
 
 
 def main(e2e, runs):
@@ -56,7 +63,8 @@ def main(e2e, runs):
                          f"{io[1][0]:.0f}{io[1][1]}",
                          f"{iops_r:.3f}", f(k[0], "{:.2f}"), f(k[1], "{:.2f}"),
                          f(k_r, "{:.3f}"), f(pr[0][1], "{:.1f}%"),
-                         f(pr[1][1], "{:.2f}%")))
+                         f(pr[1][1], "{:.2f}%"),
+                         f(mapins(pr[0]), "{:.0f}"), f(mapins(pr[1]), "{:.0f}")))
             dat.append(f'"{mode}\\n{bs}" {iops_r:.4f} {k_r or 0:.4f}')
             tmo = [timeouts(d[v]) for v in (0, 1)]
             if any(tmo):
@@ -69,7 +77,8 @@ def main(e2e, runs):
                                    ", ".join(f"{n} {p:.1f}%"
                                              for p, n in pr[v][2]))
     hdr = ("run", "max_sectors_kb", "bs", "IOPS off", "IOPS on", "ratio",
-           "K off", "K on", "ratio", "map% off", "map% on")
+           "K off", "K on", "ratio", "map% off", "map% on", "map/IO off",
+           "map/IO on")
     w = [max(len(str(x[i])) for x in rows + [hdr]) for i in range(len(hdr))]
     fmt = "  ".join("{:<%d}" % w[i] if i < 3 else "{:>%d}" % w[i]
                     for i in range(len(hdr)))
@@ -78,7 +87,8 @@ def main(e2e, runs):
             "K: non-idle kernel samples x perf window / IOs in it / 1e3 "
             "(thousand guest instructions per IO, -icount shift=0)",
             "map%: share of non-idle kernel samples in the DMA mapping path "
-            "(bench.py MAP_RE, premap lookup included)", "",
+            "(bench.py MAP_RE, premap lookup included)",
+            "map/IO: instructions per IO in the mapping path (map% x K)", "",
             "top mapping-path symbols:"] + details + ["", "targets:"]
 
     ok = True
@@ -102,6 +112,11 @@ def main(e2e, runs):
         k8, k4 = res[("mdts0", "8M")][1][1][0], res[("mdts0", "4k")][1][1][0]
         target("mdts0 K(8M,on)/K(4k,on) per command",
                k8 / k4 if k8 and k4 else None, 1.2)
+        m8 = mapins(res[("mdts0", "8M")][1][1])
+        m4 = mapins(res[("mdts0", "4k")][1][1])
+        if m8 and m4:
+            out.append(f"  (info) mdts0 mapping path per command, 8M/4k: "
+                       f"{m8:.0f}/{m4:.0f} = {m8 / m4:.2f}")
     text = "\n".join(out)
     print(text)
     with open(os.path.join(e2e, "bench-premap.txt"), "w") as fh:
