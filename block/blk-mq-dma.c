@@ -271,7 +271,8 @@ static bool blk_rq_has_p2pdma(struct request *req)
 
 /*
  * __blk_rq_dma_map_iter_start() for a request that is not premapped. Out of
- * line so that a premap hit saves no registers for it.
+ * line so that a premap hit does not pay for its stack frame (saved
+ * registers, a zeroed phys_vec).
  */
 static noinline bool blk_dma_map_start(struct request *req,
 				       struct device *dma_dev,
