@@ -61,20 +61,23 @@ IDLE_RE = re.compile(r"^(__cpuidle_text_start|default_idle\w*|\w*safe_halt|"
 def profile(d, bs):
     """From the perf window: (kernel instructions per IO in thousands, share
     of non-idle kernel samples in the mapping path, top mapping symbols,
-    IOPS in the window).
+    IOPS in the window, share of all samples in the idle loop in %).
 
     Under -icount shift=0 a cpu-clock sample stands for a fixed number of
-    guest instructions, so non-idle kernel samples / all samples x window
-    (ns = instructions) / IOs in the window is the kernel's cost per IO,
-    interrupts and completions included, whatever the guest did while idle.
+    guest instructions while the guest runs, so non-idle kernel samples /
+    all samples x window (ns = instructions) / IOs in the window is the
+    kernel's cost per IO, interrupts and completions included. That holds
+    only if idle time is sampled like the rest: a guest that halts (HLT)
+    while idle gets too few idle samples (see README), a guest booted with
+    idle=poll executes its idle loop and is sampled exactly.
     IOs come from the block layer's sector count over the same window. The
     guest retries a window that had an NVMe timeout (QEMU 7.2's nvme stalled
     under -icount; 10.0, which we now use, has not), so its IOPS are clean
     where fio's, over the whole job, may include a 30 s stall."""
     p = os.path.join(d, f"perf-randread-{bs}.txt")
     if not os.path.exists(p):
-        return None, None, [], None
-    kern, mapped, syms, ios = 0.0, 0.0, [], None
+        return None, None, [], None, None
+    kern, mapped, syms, ios, idle = 0.0, 0.0, [], None, 0.0
     for line in open(p, errors="replace"):
         w = re.match(r"# window_s (\d+) sectors_read (\d+) bs (\S+)", line)
         if w:
@@ -83,7 +86,10 @@ def profile(d, bs):
             window_ns = int(w.group(1)) * 1e9
             continue
         m = LINE_RE.match(line)
-        if not m or IDLE_RE.match(m.group(2)):
+        if m and IDLE_RE.match(m.group(2)):
+            idle += float(m.group(1))
+            continue
+        if not m:
             continue
         pct = float(m.group(1))
         kern += pct
@@ -93,7 +99,25 @@ def profile(d, bs):
     kins = kern / 100 * window_ns / ios / 1e3 if ios else None
     top = [(p / kern * 100, n) for p, n in sorted(syms, reverse=True)[:4]]
     return (kins, mapped / kern * 100 if kern else None, top,
-            ios / window_ns * 1e9 if ios else None)
+            ios / window_ns * 1e9 if ios else None, idle)
+
+
+def tick_idle(d, bs):
+    """Idle share (%) of the perf window by the guest's tick accounting
+    (@@E2E-BLKMQ perf-<bs> cpu_idle / (cpu_busy + cpu_idle) in console.log),
+    or None. Idle and iowait time is exact under NOHZ; perf's idle share
+    should agree with it, and does not when the guest halts (see README)."""
+    log = os.path.join(d, "console.log")
+    if not os.path.exists(log):
+        return None
+    with open(log, errors="replace") as fh:
+        for line in fh:
+            if line.startswith(f"@@E2E-BLKMQ perf-{bs} "):
+                f = dict(x.split("=", 1) for x in line.split()[2:] if "=" in x)
+                if "cpu_idle" in f and "cpu_busy" in f:
+                    busy, idle = int(f["cpu_busy"]), int(f["cpu_idle"])
+                    return idle / (busy + idle) * 100 if busy + idle else None
+    return None
 
 
 def iops(fio, pr):

@@ -19,7 +19,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import bs_bytes, chart, iops, load, profile  # noqa: E402
+from bench import bs_bytes, chart, iops, load, profile, tick_idle  # noqa: E402
 
 
 def timeouts(d):
@@ -39,7 +39,7 @@ def mapins(pr):
 
 def main(e2e, runs):
     runs = [r.split(":") for r in runs.split()]
-    rows, dat, details, res = [], [], [], {}
+    rows, dat, details, idles, res = [], [], [], [], {}
     for mode, msk in runs:
         iommu = "off" if mode == "mdts0" else mode
         d = {v: os.path.join(e2e, f"{iommu}-icount-{mode}-premap{v}")
@@ -71,6 +71,14 @@ def main(e2e, runs):
                 details.append(f"  {mode}: NVMe I/O timeouts in the run "
                                f"(off/on): {tmo[0]}/{tmo[1]}; windows with "
                                "one were retried")
+            idle = [(pr[v][4], tick_idle(d[v], bs)) for v in (0, 1)]
+            idles.append(f"  {mode:6} {bs:5} " + "  ".join(
+                f"premap={v}: " + "/".join(f(x, "{:.1f}%") for x in idle[v])
+                for v in (0, 1)))
+            if any(t is not None and p is not None and abs(p - t) > 5
+                   for p, t in idle):
+                idles.append("    ^ perf and tick accounting disagree by more "
+                             "than 5 points: K of this row is not exact")
             for v in (0, 1):
                 if pr[v][2]:
                     details.append(f"  {mode:6} {bs:5} premap={v}: " +
@@ -89,7 +97,10 @@ def main(e2e, runs):
             "map%: share of non-idle kernel samples in the DMA mapping path "
             "(bench.py MAP_RE, premap lookup included)",
             "map/IO: instructions per IO in the mapping path (map% x K)", "",
-            "top mapping-path symbols:"] + details + ["", "targets:"]
+            "top mapping-path symbols:"] + details + [
+            "", "idle share of the perf window, perf / tick accounting "
+            "(make bench-premap boots with PREMAP_BENCH_CMDLINE, idle=poll):"
+            ] + idles + ["", "targets:"]
 
     ok = True
 
