@@ -53,9 +53,10 @@ def load(d, bs):
     return iops, job["sys_cpu"] / 100 * 1e9 / iops / 1e3
 
 
+# the idle loop; gcc's clones (cpu_idle_poll.isra.0 with idle=poll) too
 IDLE_RE = re.compile(r"^(__cpuidle_text_start|default_idle\w*|\w*safe_halt|"
                      r"acpi_idle\w*|intel_idle\w*|poll_idle|cpu_idle_poll|"
-                     r"do_idle|cpuidle_\w+)$")
+                     r"do_idle|cpuidle_\w+)(\.\w+\.\d+)*$")
 
 
 def profile(d, bs):
