@@ -30,7 +30,7 @@
 #include <linux/memremap.h>
 #include <linux/mempool.h>
 #include <linux/percpu.h>
-#include "blk.h"
+#include "blk-mq-dma-premap.h"
 
 /* scatterlists for the IOMMU fallback; queues with more segments kmalloc */
 #define BLK_DMA_SG_POOL_SEGS	128
@@ -163,26 +163,6 @@ static __always_inline bool blk_dma_map_direct(struct request *req,
 	return true;
 }
 
-#ifdef CONFIG_BLK_PREMAP
-/* next segment of a premapped request: no DMA-API call */
-static __always_inline bool blk_dma_premap_next(struct request *req,
-						struct blk_dma_state *state,
-						struct blk_dma_iter *iter)
-{
-	u32 len;
-
-	if (!state->pm_left)
-		return false;
-	len = blk_premap_seg(state->premap, state->pm_pos, state->pm_left,
-			     &iter->addr);
-	len = get_max_segment_size(&req->q->limits, iter->addr, len);
-	iter->len = len;
-	state->pm_pos += len;
-	state->pm_left -= len;
-	return true;
-}
-#endif
-
 static bool blk_dma_sg_next(struct blk_dma_state *state,
 			    struct blk_dma_iter *iter)
 {
@@ -270,18 +250,23 @@ static bool blk_rq_has_p2pdma(struct request *req)
 }
 
 /*
- * __blk_rq_dma_map_iter_start() for a request that is not premapped. Out of
- * line so that a premap hit does not pay for its stack frame (saved
- * registers, a zeroed phys_vec).
+ * Map the first segment of a request that is not premapped: for
+ * __blk_rq_dma_map_iter_start(), and for blk_premap_dma_map_start() on a
+ * miss, which set state->pm_shared. Out of line so that a premap hit does
+ * not pay for its stack frame (saved registers, a zeroed phys_vec).
  */
-static noinline bool blk_dma_map_start(struct request *req,
-				       struct device *dma_dev,
-				       struct blk_dma_state *state,
-				       struct blk_dma_iter *iter)
+noinline bool blk_dma_map_start(struct request *req, struct device *dma_dev,
+				struct blk_dma_state *state,
+				struct blk_dma_iter *iter)
 {
 	struct bio *bio = req->bio;
 	struct phys_vec vec;
 
+	iter->status = BLK_STS_OK;
+	state->sgt.sgl = NULL;
+#ifdef CONFIG_BLK_PREMAP
+	state->premap = NULL;
+#endif
 	iter->iter.bio = bio;
 	state->left = 0;
 	if (!bio)
@@ -333,35 +318,20 @@ map_direct:
  * @dma_dev: as for blk_rq_dma_map_iter_start()
  * @state: as for blk_rq_dma_map_iter_start()
  * @iter: as for blk_rq_dma_map_iter_start()
- * @premap: look the request up in the device's premap cache first (the
- *	caller checked blk_premap_wanted())
  *
- * Drivers call blk_rq_dma_map_iter_start(); this is its out-of-line part:
- * premapped requests, several segments, the IOMMU and p2pdma fallback.
+ * Drivers call blk_rq_dma_map_iter_start(); this is its out-of-line part
+ * for requests the premap cache is not asked about: several segments, the
+ * IOMMU and p2pdma fallback (blk_premap_dma_map_start() takes the others).
  *
  * Context: as blk_rq_dma_map_iter_start().
  * Return: as blk_rq_dma_map_iter_start().
  */
 bool __blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 				 struct blk_dma_state *state,
-				 struct blk_dma_iter *iter, bool premap)
+				 struct blk_dma_iter *iter)
 {
-	iter->status = BLK_STS_OK;
-	state->sgt.sgl = NULL;
 #ifdef CONFIG_BLK_PREMAP
 	state->pm_shared = false;
-	state->premap = NULL;
-	/* premapped: the hot case of the cache, checked first */
-	if (premap) {
-		state->premap = blk_premap_get(req->q->tag_set->premap, req,
-					       &state->pm_start,
-					       &state->pm_shared);
-		if (state->premap) {
-			state->pm_pos = state->pm_start;
-			state->pm_left = blk_rq_payload_bytes(req);
-			return blk_dma_premap_next(req, state, iter);
-		}
-	}
 #endif
 	return blk_dma_map_start(req, dma_dev, state, iter);
 }

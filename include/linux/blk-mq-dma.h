@@ -76,7 +76,20 @@ DECLARE_PER_CPU(unsigned long, blk_dma_stats[BLK_DMA_NR_STATS]);
 
 bool __blk_rq_dma_map_iter_start(struct request *req, struct device *dma_dev,
 				 struct blk_dma_state *state,
-				 struct blk_dma_iter *iter, bool premap);
+				 struct blk_dma_iter *iter);
+#ifdef CONFIG_BLK_PREMAP
+bool blk_premap_dma_map_start(struct request *req, struct device *dma_dev,
+			      struct blk_dma_state *state,
+			      struct blk_dma_iter *iter);
+#else
+static inline bool blk_premap_dma_map_start(struct request *req,
+					    struct device *dma_dev,
+					    struct blk_dma_state *state,
+					    struct blk_dma_iter *iter)
+{
+	return __blk_rq_dma_map_iter_start(req, dma_dev, state, iter);
+}
+#endif
 
 /* should the request be looked up in its device's premap cache? */
 static inline bool blk_rq_dma_want_premap(struct request *req)
@@ -107,7 +120,8 @@ static inline bool blk_rq_dma_want_premap(struct request *req)
  * mapped. Inline: a request that is one segment the block layer already
  * fitted to the queue's limits, and that the premap cache is not asked
  * about, is mapped right here with one dma_map_page(), as 6.12's
- * nvme_setup_prp_simple() did; everything else is
+ * nvme_setup_prp_simple() did; a request the premap cache is asked about is
+ * blk_premap_dma_map_start()'s, everything else
  * __blk_rq_dma_map_iter_start()'s.
  *
  * Context: any context the driver's ->queue_rq() runs in; does not sleep
@@ -134,15 +148,15 @@ static inline bool blk_rq_dma_map_iter_start(struct request *req,
 	 * (multi-page) bvec, already split to max_segment_size and
 	 * seg_boundary_mask, which 6.12's nvme_map_data() relied on too.
 	 */
-	if (premap || blk_rq_nr_phys_segments(req) != 1 ||
+	if (premap)
+		return blk_premap_dma_map_start(req, dma_dev, state, iter);
+	if (blk_rq_nr_phys_segments(req) != 1 ||
 	    (req->rq_flags & RQF_SPECIAL_PAYLOAD))
-		return __blk_rq_dma_map_iter_start(req, dma_dev, state, iter,
-						   premap);
+		return __blk_rq_dma_map_iter_start(req, dma_dev, state, iter);
 	bv = req_bvec(req);
 	if (unlikely(bv.bv_len != blk_rq_bytes(req) ||
 		     is_pci_p2pdma_page(bv.bv_page)))
-		return __blk_rq_dma_map_iter_start(req, dma_dev, state, iter,
-						   false);
+		return __blk_rq_dma_map_iter_start(req, dma_dev, state, iter);
 
 	state->sgt.sgl = NULL;
 #ifdef CONFIG_BLK_PREMAP
