@@ -812,6 +812,8 @@ EXPORT_SYMBOL_GPL(blk_premap_get);
  * first segment from the premap: no DMA-API call, the premap held until
  * blk_rq_dma_unmap(). On a miss, maps it as __blk_rq_dma_map_iter_start()
  * does. One function, so that a hit costs one call and one stack frame.
+ * The iterator's start follows mainline 6.17's blk_rq_dma_map_iter_start()
+ * (seed 003); the lookup in front of it is this cache's (seeds 000/001).
  *
  * Context: as blk_rq_dma_map_iter_start().
  * Return: as blk_rq_dma_map_iter_start(); a hit returns %true unless the
