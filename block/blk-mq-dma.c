@@ -249,11 +249,22 @@ static bool blk_rq_has_p2pdma(struct request *req)
 	return false;
 }
 
-/*
- * Map the first segment of a request that is not premapped: for
- * __blk_rq_dma_map_iter_start(), and for blk_premap_dma_map_start() on a
- * miss, which set state->pm_shared. Out of line so that a premap hit does
- * not pay for its stack frame (saved registers, a zeroed phys_vec).
+/**
+ * blk_dma_map_start - map the first segment of a request that is not premapped
+ * @req: as for blk_rq_dma_map_iter_start()
+ * @dma_dev: as for blk_rq_dma_map_iter_start()
+ * @state: as for blk_rq_dma_map_iter_start(), with @state->pm_shared already
+ *	set (false, or true for a registered buffer that missed the premap)
+ * @iter: as for blk_rq_dma_map_iter_start()
+ *
+ * The iterator's start for __blk_rq_dma_map_iter_start(), and for
+ * blk_premap_dma_map_start() on a miss; block-internal (blk-mq-dma-premap.h).
+ * Out of line so that a premap hit does not pay for its stack frame (saved
+ * registers, a zeroed phys_vec). Follows mainline 6.17's
+ * blk_rq_dma_map_iter_start() (seed 003).
+ *
+ * Context: as blk_rq_dma_map_iter_start().
+ * Return: as blk_rq_dma_map_iter_start().
  */
 noinline bool blk_dma_map_start(struct request *req, struct device *dma_dev,
 				struct blk_dma_state *state,
