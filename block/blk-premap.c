@@ -730,11 +730,11 @@ blk_premap_get_range(struct blk_premap_ctx *ctx, struct request *req,
 
 /*
  * blk_premap_get(), inline into blk_premap_dma_map_start(): a hit there
- * costs one call.
+ * costs one call. @len: blk_rq_payload_bytes(@req), which both callers need.
  */
 static __always_inline struct blk_premap *
-__blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u64 *pos,
-		 bool *registered)
+__blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
+		 u64 *pos, bool *registered)
 {
 	struct bio *bio = req->bio;
 	const struct bio_vec *bv;
@@ -756,7 +756,7 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u64 *pos,
 	if (unlikely(!pm))
 		return blk_premap_get_slow(ctx, req, bv, pos, registered);
 	p = blk_premap_buf_pos(pm->buf, bv, bio->bi_iter.bi_bvec_done);
-	if (unlikely(p + blk_rq_payload_bytes(req) > pm->start + pm->buf->len))
+	if (unlikely(p + len > pm->start + pm->buf->len))
 		return blk_premap_get_range(ctx, req, pm, pos, registered);
 	*pos = p;
 	blk_premap_count(BLK_PREMAP_HITS);
@@ -795,7 +795,8 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 				  struct request *req, u64 *pos,
 				  bool *registered)
 {
-	return __blk_premap_get(ctx, req, pos, registered);
+	return __blk_premap_get(ctx, req, blk_rq_payload_bytes(req), pos,
+				registered);
 }
 EXPORT_SYMBOL_GPL(blk_premap_get);
 
@@ -823,18 +824,19 @@ bool blk_premap_dma_map_start(struct request *req, struct device *dma_dev,
 			      struct blk_dma_state *state,
 			      struct blk_dma_iter *iter)
 {
+	u32 len = blk_rq_payload_bytes(req);
 	struct blk_premap *pm;
 
 	state->pm_shared = false;
-	pm = __blk_premap_get(req->q->tag_set->premap, req, &state->pm_start,
-			      &state->pm_shared);
+	pm = __blk_premap_get(req->q->tag_set->premap, req, len,
+			      &state->pm_start, &state->pm_shared);
 	if (unlikely(!pm))
 		return blk_dma_map_start(req, dma_dev, state, iter);
 	iter->status = BLK_STS_OK;
 	state->sgt.sgl = NULL;
 	state->premap = pm;
 	state->pm_pos = state->pm_start;
-	state->pm_left = blk_rq_payload_bytes(req);
+	state->pm_left = len;
 	return blk_dma_premap_next(req, state, iter);
 }
 EXPORT_SYMBOL_GPL(blk_premap_dma_map_start);

@@ -87,10 +87,10 @@ def profile(d, bs):
             window_ns = int(w.group(1)) * 1e9
             continue
         m = LINE_RE.match(line)
-        if m and IDLE_RE.match(m.group(2)):
-            idle += float(m.group(1))
-            continue
         if not m:
+            continue
+        if IDLE_RE.match(m.group(2)):
+            idle += float(m.group(1))
             continue
         pct = float(m.group(1))
         kern += pct
