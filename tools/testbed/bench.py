@@ -105,10 +105,10 @@ def profile(d, bs):
 
 def tick_idle(d, bs):
     """Idle share (%) of the perf window by the guest's tick accounting
-    (@@E2E-BLKMQ perf-<bs> cpu_idle / (cpu_busy + cpu_idle) in console.log),
+    (@@E2E-BLKMQ perf-<bs> cpu_idle / (cpu_busy + cpu_idle) in results.log),
     or None. Idle and iowait time is exact under NOHZ; perf's idle share
     should agree with it, and does not when the guest halts (see README)."""
-    log = os.path.join(d, "console.log")
+    log = os.path.join(d, "results.log")
     if not os.path.exists(log):
         return None
     with open(log, errors="replace") as fh:
@@ -188,7 +188,7 @@ def load_reps(dirs, bs):
 def iodepth(d):
     """The fio iodepth the guest ran (e2e_iodepth, else the seed's 64)."""
     try:
-        with open(os.path.join(d, "console.log"), errors="replace") as fh:
+        with open(os.path.join(d, "results.log"), errors="replace") as fh:
             m = re.search(r"@@E2E-CMDLINE .*?\be2e_iodepth=(\d+)", fh.read())
     except OSError:
         return "?"

@@ -4,8 +4,11 @@
 # run-qemu.sh - boot a guest kernel with an emulated NVMe and collect results.
 #
 # Environment (set by the Makefile):
-#   KERNEL INITRD OUTDIR       bzImage, initramfs, directory for logs/results
-#                              (fio JSON: <job>.json, perf reports: perf-<job>.txt)
+#   KERNEL INITRD OUTDIR       bzImage, initramfs, directory for logs/results:
+#                              console.log (ttyS0: the kernel log only),
+#                              results.log (ttyS1: what the guest's /init prints),
+#                              fio JSON <job>.json and perf reports perf-<job>.txt
+#                              split out of results.log
 #   IOMMU=off|lazy|strict      intel-iommu in QEMU + intel_iommu=on iommu.strict=0|1
 #   SWIOTLB=force|""           guest swiotlb=force
 #   ICOUNT=0|1                 1: -icount shift=0,sleep=on -smp 1 (instruction-counted)
@@ -23,6 +26,7 @@ set -uo pipefail
 : "${QEMU_ARGS:=}"
 mkdir -p "$OUTDIR"
 log=$OUTDIR/console.log
+res=$OUTDIR/results.log
 
 # the NVMe namespace is a real file on tmpfs, so data is really moved
 disk=$(mktemp /dev/shm/premap-nvme.XXXXXX)
@@ -31,7 +35,8 @@ truncate -s "$DISK_SIZE" "$disk"
 
 cmdline="console=ttyS0 panic=-1 oops=panic hugepages=$HUGEPAGES $EXTRA_CMDLINE"
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -m "$MEM"
-      -kernel "$KERNEL" -initrd "$INITRD" -serial "file:$log")
+      -kernel "$KERNEL" -initrd "$INITRD" -serial "file:$log"
+      -serial "file:$res")
 case "$IOMMU" in
 off)	cmdline+=" intel_iommu=off" ; machine="q35" ;;
 lazy)	cmdline+=" intel_iommu=on iommu.strict=0" ; machine="q35" ;;
@@ -96,21 +101,21 @@ echo "${qemu[*]}" > "$OUTDIR/qemu.cmd"
 start=$(date +%s)
 timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null >"$OUTDIR/qemu.out" 2>&1
 qrc=$?
-echo "run-qemu: guest ran $(( $(date +%s) - start )) s (console: $log)"
+echo "run-qemu: guest ran $(( $(date +%s) - start )) s (console: $log, results: $res)"
 echo "$accel" > "$OUTDIR/accel"
 
-# split fio JSON reports out of the console log
+# split fio JSON reports out of the results
 rm -f "$OUTDIR"/*.json "$OUTDIR"/perf-*.txt
 awk -v dir="$OUTDIR" '
 	{ sub(/\r$/, "") }
 	/^@@FIO-BEGIN /  { f = dir "/" $2 ".json"; next }
 	/^@@PERF-BEGIN / { f = dir "/perf-" $2 ".txt"; next }
 	/^@@FIO-END |^@@PERF-END / { close(f); f = ""; next }
-	f != ""          { print > f }' "$log"
+	f != ""          { print > f }' "$res"
 
 fail=0
-grep -a "^@@E2E-KERNEL" "$log" || { echo "run-qemu: guest never reached /init"; fail=1; }
-grep -a "^@@E2E-STAT" "$log" | sed 's/^@@E2E-STAT /run-qemu: guest /' | tr '\n' ' ' ; echo
+grep -a "^@@E2E-KERNEL" "$res" || { echo "run-qemu: guest never reached /init"; fail=1; }
+grep -a "^@@E2E-STAT" "$res" | sed 's/^@@E2E-STAT /run-qemu: guest /' | tr '\n' ' ' ; echo
 # panics, oopses, WARN()s (DMA-API debug errors are WARN()s), lockdep and
 # KASAN reports, NVMe I/O timeouts; DMA-API's two start-up lines are
 # information only
@@ -131,13 +136,16 @@ if [ -n "$problems" ]; then
 	tail -n +"$first" "$log" | head -40
 	fail=1
 fi
-grep -a "^@@E2E-ERROR" "$log" && fail=1
+grep -a "^@@E2E-ERROR" "$res" "$log" && fail=1
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	echo "run-qemu: guest did not finish within $TIMEOUT s"
 	fail=1
 fi
-if ! grep -aq "^@@E2E-DONE rc=0" "$log"; then
+if ! grep -aq "^@@E2E-DONE rc=0" "$res"; then
 	echo "run-qemu: guest did not complete successfully (qemu rc=$qrc)"
+	echo "run-qemu: last lines of $res:"
+	tail -20 "$res"
+	echo "run-qemu: last lines of $log:"
 	tail -20 "$log"
 	fail=1
 fi

@@ -7,7 +7,13 @@ IOPS, MiB/s, guest usr% and sys% of the fio job (getrusage over the run),
 and, for icount runs, kernel instructions per IO = sys% x 1e9 / IOPS
 (under -icount shift=0 one guest ns is one instruction).
 Verify jobs print their error count; any error makes the exit status 1.
-Then the @@PREMAP-TEST lines of the console logs; a FAIL makes it 1 too.
+Then the @@PREMAP-TEST lines of the results; a FAIL makes it 1 too.
+
+Everything but kernel messages comes from results.log, which the guest's
+/init writes to its second serial port; console.log holds the kernel log
+alone. A report that does not parse fails the run and its lines around the
+error are printed. Kernel messages injected during the verify job
+(kmsg_noise) must appear in console.log and nowhere in results.log.
 """
 import json
 import os
@@ -23,7 +29,8 @@ def bs_key(name):
 
 
 def stats(log):
-    """@@E2E-STAT name value pairs and the kernel command line of a run."""
+    """@@E2E-STAT name value pairs and the kernel command line of a run
+    (from its results.log)."""
     st, cmdline = {}, ""
     with open(log, errors="replace") as fh:
         for ln in fh:
@@ -49,7 +56,7 @@ def premap_checks(dirs):
     """
     bad = 0
     for d in dirs:
-        log = os.path.join(d, "console.log")
+        log = os.path.join(d, "results.log")
         if not os.path.exists(log):
             continue
         st, cmdline = stats(log)
@@ -87,6 +94,45 @@ def premap_checks(dirs):
     return bad
 
 
+def show_lines(path, lineno, around=3):
+    """Print the lines of path around lineno (1-based), marking lineno."""
+    with open(path, errors="replace") as fh:
+        lines = fh.read().splitlines()
+    for i in range(max(lineno - around, 1), min(lineno + around, len(lines)) + 1):
+        print(f"summary: {'>' if i == lineno else ' '}{i:6}: {lines[i - 1]}")
+
+
+def noise_checks(dirs):
+    """Kernel messages the verify job injected (/dev/kmsg) while fio ran and
+    wrote its reports: the guest counts them (kmsg_noise.sent); the kernel
+    log must show them and the results must not."""
+    bad = 0
+    for d in dirs:
+        res = os.path.join(d, "results.log")
+        con = os.path.join(d, "console.log")
+        if not os.path.exists(res) or not os.path.exists(con):
+            continue
+        sent = stats(res)[0].get("kmsg_noise.sent")
+        if sent is None:
+            continue
+        tag = "injected kernel message"
+        with open(con, errors="replace") as fh:
+            in_con = sum(tag in ln for ln in fh)
+        with open(res, errors="replace") as fh:
+            in_res = sum(tag in ln for ln in fh)
+        mode = os.path.basename(os.path.normpath(d))
+        msg = []
+        if sent <= 0 or in_con <= 0:
+            msg.append("no injected kernel message reached the kernel log")
+        if in_res:
+            msg.append(f"{in_res} injected kernel messages in the results")
+        print(f"{mode:8} kmsg noise: sent {sent}, in kernel log {in_con}, "
+              f"in results {in_res}" + ("  FAIL: " + "; ".join(msg) if msg
+                                        else "  ok"))
+        bad |= bool(msg)
+    return bad
+
+
 def main(dirs):
     rows, bad = [], 0
     for d in dirs:
@@ -102,6 +148,7 @@ def main(dirs):
                     rep = json.load(fh)
                 except json.JSONDecodeError as e:
                     print(f"summary: {d}/{name}.json: {e}")
+                    show_lines(os.path.join(d, name + ".json"), e.lineno)
                     bad = 1
                     continue
             job = rep["jobs"][0]
@@ -131,10 +178,10 @@ def main(dirs):
     print(line.format(*hdr))
     for r in rows:
         print(line.format(*r))
-    # premap-test results (tools/premap-test) from the console logs
+    # premap-test results (tools/premap-test)
     tests = []
     for d in dirs:
-        log = os.path.join(d, "console.log")
+        log = os.path.join(d, "results.log")
         if not os.path.exists(log):
             continue
         mode = os.path.basename(os.path.normpath(d))
@@ -144,6 +191,7 @@ def main(dirs):
                 if ln.startswith("@@PREMAP-TEST "):
                     tests.append((mode, ln.split(" ", 1)[1]))
     bad |= premap_checks(dirs)
+    bad |= noise_checks(dirs)
     for mode, t in tests:
         print(f"{mode:8} premap-test {t}")
         if t.split()[1:2] != ["PASS"]:
