@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Premap cache: registered buffers kept DMA-mapped per device.
- * See include/linux/blk-premap.h for the model; DESIGN.md §2.3 and §3 for
- * the invariants. Seeds 000/001 premapped through a new bio/iov_iter type;
- * here the lookup is keyed by what the bio already carries (the address of
- * its bvec array), as hch asked for in the review of seed 001.
+ * See include/linux/blk-premap.h for the model. A request is looked up by
+ * what its bio already carries, the address of its bvec array, and only if
+ * the bio is marked as being on a registered buffer (BIO_REG_BVEC).
  *
  * Locking:
  *  - blk_premap_mutex serializes everything that maps, unmaps or frees:
@@ -39,7 +38,6 @@
 /* registered buffers by bvec array address range */
 static struct maple_tree blk_premap_bufs =
 	MTREE_INIT(blk_premap_bufs, MT_FLAGS_USE_RCU);
-static atomic_t blk_premap_nr_bufs = ATOMIC_INIT(0);
 static DEFINE_MUTEX(blk_premap_mutex);
 
 enum blk_premap_stat {
@@ -272,7 +270,6 @@ static bool blk_premap_layout_ok(const struct bio_vec *bvec,
  * @len: buffer length in bytes
  *
  * Nothing is mapped here: premaps are made per device on first use.
- * Follows DESIGN.md §2.3; the registry replaces seed 001's bio flag.
  *
  * Context: process context; may sleep.
  * Return: the registry entry to pass to blk_premap_buf_unregister(), or
@@ -303,7 +300,6 @@ struct blk_premap_buf *blk_premap_buf_register(const struct bio_vec *bvec,
 		kfree(buf);
 		goto nomem;
 	}
-	atomic_inc(&blk_premap_nr_bufs);
 	atomic64_inc(&blk_premap_stats.bufs);
 	return buf;
 nomem:
@@ -371,8 +367,7 @@ static void blk_premap_ctx_unlink(struct blk_premap *pm)
  * requests still using any of its premaps, and unmaps them (under an IOMMU,
  * dma-iommu flushes the IOTLB on unmap, also in lazy mode before the IOVA
  * can be reused). When this returns, no device can reach the buffer's pages
- * through a premap: the caller may unpin them (DESIGN.md §3, "No DMA after
- * unpin").
+ * through a premap: the caller may unpin them.
  *
  * Context: process context; sleeps until in-flight requests on the buffer
  * complete.
@@ -387,7 +382,6 @@ void blk_premap_buf_unregister(struct blk_premap_buf *buf)
 		return;
 	mutex_lock(&blk_premap_mutex);
 	mtree_erase(&blk_premap_bufs, (unsigned long)buf->bvec);
-	atomic_dec(&blk_premap_nr_bufs);
 	atomic64_dec(&blk_premap_stats.bufs);
 	spin_lock_irqsave(&buf->lock, flags);
 	buf->dead = true;
@@ -534,7 +528,7 @@ static void blk_premap_create(struct blk_premap *pm)
 		atomic64_inc(&blk_premap_stats.fail_map);
 		break;
 	}
-	/* stays as a marker so later requests do not retry: see README */
+	/* stays as a marker so later requests do not retry */
 	smp_store_release(&pm->state, BLK_PREMAP_FAILED);
 }
 
@@ -682,8 +676,8 @@ out:
 }
 
 /*
- * blk_premap_get() for a request the hit path does not handle: no bio, the
- * switch off, several bios, no buffer registered, a special payload.
+ * blk_premap_get() for a request the hit path does not handle: the switch
+ * off, several bios.
  */
 static noinline struct blk_premap *
 blk_premap_get_cold(struct blk_premap_ctx *ctx, struct request *req,
@@ -693,8 +687,6 @@ blk_premap_get_cold(struct blk_premap_ctx *ctx, struct request *req,
 	struct bio *bio = req->bio;
 	const struct bio_vec *bv;
 
-	if (!bio)
-		return NULL;
 	if (!enabled) {
 		/* as blk_premap_wanted() counts for the iterator */
 		this_cpu_inc(blk_premap_miss_disabled);
@@ -708,9 +700,6 @@ blk_premap_get_cold(struct blk_premap_ctx *ctx, struct request *req,
 		if (!IS_ENABLED(CONFIG_DMA_API_DEBUG) || !registered)
 			return NULL;
 	}
-	if (!atomic_read(&blk_premap_nr_bufs) ||
-	    (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec)
-		return NULL;
 	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
 	return blk_premap_get_slow(ctx, req, bv, pos, registered);
 }
@@ -730,7 +719,10 @@ blk_premap_get_range(struct blk_premap_ctx *ctx, struct request *req,
 
 /*
  * blk_premap_get(), inline into blk_premap_dma_map_start(): a hit there
- * costs one call. @len: blk_rq_payload_bytes(@req), which both callers need.
+ * costs one call. @req: a request with data whose first bio is marked
+ * BIO_REG_BVEC, i.e. whose bi_io_vec points into a registered buffer's
+ * array (a data-less or special-payload request is never marked).
+ * @len: blk_rq_payload_bytes(@req), which both callers need.
  */
 static __always_inline struct blk_premap *
 __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
@@ -745,9 +737,7 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
 	 * Everything unusual starts over in blk_premap_get_cold(), so that
 	 * the hit path carries none of its bookkeeping.
 	 */
-	if (unlikely(!bio || !READ_ONCE(*ctx->enabled) || bio->bi_next ||
-		     !atomic_read(&blk_premap_nr_bufs) ||
-		     (req->rq_flags & RQF_SPECIAL_PAYLOAD) || !bio->bi_io_vec))
+	if (unlikely(!READ_ONCE(*ctx->enabled) || bio->bi_next))
 		return blk_premap_get_cold(ctx, req, pos, registered);
 	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
 	rcu_read_lock();
@@ -774,17 +764,18 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
  *	meaningful when this returns %NULL.
  *
  * A request qualifies if it is one bio whose bi_io_vec points into a
- * registered buffer (a fixed-buffer bio, also after a split or clone) and
- * the buffer is premapped for @ctx's device. The first request on a buffer
+ * registered buffer (a fixed-buffer bio, also after a split or clone: the
+ * bio is marked BIO_REG_BVEC) and the buffer is premapped for @ctx's
+ * device. A request whose first bio is not marked is not looked up at all.
+ * The first request on a buffer
  * queues the creation of its premap and misses; so do all requests while
  * the cache is switched off. Misses are counted by reason in debugfs
- * (blk_premap; miss_disabled counts every request with data while the
- * switch is off: here, or inline in blk_premap_wanted() for the iterator,
- * which then does not call this). A hit costs one per-CPU
- * hint probe and a reference; a hint miss walks the maple tree (always for
- * I/O that is not on a registered buffer); nothing is looked up while no
- * buffer is registered, nor while the switch is off (except under DMA-API
- * debug, for @registered).
+ * (blk_premap; miss_disabled counts every marked request while the switch
+ * is off: here, or inline in blk_premap_wanted() for the iterator, which
+ * then does not call this). A hit costs one per-CPU
+ * hint probe and a reference; a hint miss walks the maple tree; nothing is
+ * looked up while the switch is off (except under DMA-API debug, for
+ * @registered).
  *
  * Context: the driver's ->queue_rq(); does not sleep (the creation is
  * queued to a workqueue, its bookkeeping is GFP_ATOMIC).
@@ -795,6 +786,8 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 				  struct request *req, u64 *pos,
 				  bool *registered)
 {
+	if (!req->bio || !bio_flagged(req->bio, BIO_REG_BVEC))
+		return NULL;
 	return __blk_premap_get(ctx, req, blk_rq_payload_bytes(req), pos,
 				registered);
 }
@@ -803,8 +796,9 @@ EXPORT_SYMBOL_GPL(blk_premap_get);
 /**
  * blk_premap_dma_map_start - blk_rq_dma_map_iter_start() for a request the
  *	premap cache is asked about
- * @req: as for blk_rq_dma_map_iter_start(); its queue's tag set has a premap
- *	context (blk_rq_dma_want_premap())
+ * @req: as for blk_rq_dma_map_iter_start(); its first bio is marked
+ *	BIO_REG_BVEC and its queue's tag set has a premap context
+ *	(blk_rq_dma_want_premap())
  * @dma_dev: as for blk_rq_dma_map_iter_start()
  * @state: as for blk_rq_dma_map_iter_start()
  * @iter: as for blk_rq_dma_map_iter_start()
@@ -813,8 +807,7 @@ EXPORT_SYMBOL_GPL(blk_premap_get);
  * first segment from the premap: no DMA-API call, the premap held until
  * blk_rq_dma_unmap(). On a miss, maps it as __blk_rq_dma_map_iter_start()
  * does. One function, so that a hit costs one call and one stack frame.
- * The iterator's start follows mainline 6.17's blk_rq_dma_map_iter_start()
- * (seed 003); the lookup in front of it is this cache's (seeds 000/001).
+ * The iterator's start follows mainline's blk_rq_dma_map_iter_start().
  *
  * Context: as blk_rq_dma_map_iter_start().
  * Return: as blk_rq_dma_map_iter_start(); a hit returns %true unless the

@@ -91,13 +91,19 @@ static inline bool blk_premap_dma_map_start(struct request *req,
 }
 #endif
 
-/* should the request be looked up in its device's premap cache? */
+/*
+ * Should the request be looked up in its device's premap cache? Only bios
+ * on a registered buffer's bvec array (BIO_REG_BVEC, set from io_uring's
+ * fixed-buffer import through bio_iov_bvec_set() and kept by clones and
+ * splits) can hit, so every other request is decided by that flag alone.
+ */
 static inline bool blk_rq_dma_want_premap(struct request *req)
 {
 #ifdef CONFIG_BLK_PREMAP
 	struct blk_premap_ctx *ctx;
 
-	if (!req->bio || !req->q->tag_set)
+	if (!req->bio || !bio_flagged(req->bio, BIO_REG_BVEC) ||
+	    !req->q->tag_set)
 		return false;
 	ctx = req->q->tag_set->premap;
 	return ctx && blk_premap_wanted(ctx);

@@ -6,7 +6,10 @@
  * folio, pinned for the buffer's life) is entered in a registry keyed by the
  * address range of its bvec array. A fixed-buffer bio's bi_io_vec points into
  * that array, also after splits and clones, so a request finds its buffer by
- * that address (hch's review of seed 001) without a new bio or iov_iter type.
+ * that address without a new bio or iov_iter type. Such bios are marked
+ * BIO_REG_BVEC (io_uring's import sets iov_iter->reg_bvec, which
+ * bio_iov_bvec_set() turns into the flag; clones keep it): no other request
+ * is ever looked up.
  *
  * The first request on a buffer through a device whose tag set has a
  * &struct blk_premap_ctx queues the creation of a &struct blk_premap: the
@@ -196,12 +199,13 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 DECLARE_PER_CPU(unsigned long, blk_premap_miss_disabled);
 
 /**
- * blk_premap_wanted - should a request with data be looked up at all?
+ * blk_premap_wanted - should a request on a registered buffer be looked up?
  * @ctx: the device's premap context
  *
- * Inline so that, while the cache is switched off, requests pay one load
- * and one per-CPU increment (the miss_disabled counter) instead of a call
- * to blk_premap_get(). Under DMA-API debug the lookup is always wanted: a
+ * For requests whose first bio is marked BIO_REG_BVEC. Inline so that,
+ * while the cache is switched off, they pay one load and one per-CPU
+ * increment (the miss_disabled counter) instead of a call to
+ * blk_premap_get(). Under DMA-API debug the lookup is always wanted: a
  * request on a registered buffer must know it may overlap an older premap
  * (see blk_premap_get()'s @registered).
  *

@@ -7,11 +7,13 @@
  * 16K "folios" (chunks of one order-4 block, in the order 2, 0, 3, 1 so no
  * two neighbours are physically contiguous), bvec 0 starting 4K into its
  * folio, the last bvec 8K long. Requests are single bios whose bi_io_vec
- * points into that array, as bio_iov_bvec_set() leaves them.
+ * points into that array, marked BIO_REG_BVEC, as bio_iov_bvec_set() leaves
+ * them for an io_uring fixed buffer.
  *
  * Cases check what a request gets (the premap, its buffer position, its
- * segments and that none is mapped per request), every miss path (not a
- * registered buffer, beyond the buffer, several bios, switched off, cap,
+ * segments and that none is mapped per request), every miss path (a bio
+ * not marked as on a registered buffer, not a registered buffer, beyond the
+ * buffer, several bios, switched off, cap,
  * mapping failure, a device that needs syncs), and teardown ordering:
  * unregistering and invalidating wait for a request holding the premap and
  * unmap (driver destroy hook included) before they return; a lookup hint
@@ -173,6 +175,7 @@ static void set_rq(struct premap_fixture *f, struct bio_vec *bvec,
 		   unsigned int nr, unsigned int idx, u32 done, u32 len)
 {
 	bio_init(f->bio, NULL, bvec + idx, 0, REQ_OP_READ);
+	bio_set_flag(f->bio, BIO_REG_BVEC);
 	f->bio->bi_vcnt = nr - idx;
 	f->bio->bi_iter.bi_bvec_done = done;
 	f->bio->bi_iter.bi_size = len;
@@ -265,6 +268,32 @@ static void lookup_outside(struct kunit *test)
 	flush_work(&f->ctx.work);
 	KUNIT_EXPECT_EQ(test, f->creates, 0);
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
+}
+
+/*
+ * A bio that is not marked BIO_REG_BVEC is not looked up, even where its
+ * bvecs are a registered buffer's: no premap, nothing created, and the
+ * iterator does not ask the cache.
+ */
+static void lookup_unmarked(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	u64 pos;
+
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_8K);
+	bio_clear_flag(f->bio, BIO_REG_BVEC);
+	KUNIT_EXPECT_FALSE(test, blk_rq_dma_want_premap(f->rq));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
+	flush_work(&f->ctx.work);
+	KUNIT_EXPECT_EQ(test, f->creates, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
+	KUNIT_EXPECT_NULL(test, slot0(f));
+	/* the same request, marked, is looked up and queues the creation */
+	bio_set_flag(f->bio, BIO_REG_BVEC);
+	KUNIT_EXPECT_TRUE(test, blk_rq_dma_want_premap(f->rq));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
+	flush_work(&f->ctx.work);
+	KUNIT_EXPECT_EQ(test, f->creates, 1);
 }
 
 /* a request running past the buffer's end falls back */
@@ -683,6 +712,7 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(lookup_inside),
 	KUNIT_CASE(lookup_after_split),
 	KUNIT_CASE(lookup_outside),
+	KUNIT_CASE(lookup_unmarked),
 	KUNIT_CASE(lookup_straddle),
 	KUNIT_CASE(lookup_multi_bio),
 	KUNIT_CASE(iterator_segments),

@@ -547,11 +547,12 @@ static const struct blk_premap_ops probe_ops = {
 };
 
 /*
- * DESIGN.md §3 "No DMA after unpin": a registered buffer premapped for a
- * device (through a request whose bio points into imu->bvec, as
- * io_import_fixed() + bio_iov_bvec_set() make it) is unmapped by
+ * No DMA after unpin: a registered buffer premapped for a device (through a
+ * request whose bio io_import_fixed() + bio_iov_bvec_set() made: it points
+ * into imu->bvec and is marked BIO_REG_BVEC) is unmapped by
  * io_buffer_unmap() while every folio still holds the imu's pin, and only
- * then unpinned.
+ * then unpinned. A bio on the same bvecs through a plain ITER_BVEC is not
+ * marked and never looked up.
  */
 static void premap_torn_down_before_unpin(struct kunit *test)
 {
@@ -564,6 +565,7 @@ static void premap_torn_down_before_unpin(struct kunit *test)
 	struct request_queue *q;
 	struct io_mapped_ubuf *imu;
 	struct blk_premap *pm;
+	struct iov_iter iter;
 	struct request *rq;
 	struct device *dev;
 	struct page **pages;
@@ -594,12 +596,29 @@ static void premap_torn_down_before_unpin(struct kunit *test)
 	set->premap = ctx;
 	q->tag_set = set;
 	rq->q = q;
-	bio_init(bio, NULL, imu->bvec + 1, 0, REQ_OP_READ);
-	bio->bi_iter.bi_bvec_done = SZ_4K;
-	bio->bi_iter.bi_size = SZ_64K;
 	rq->bio = bio;
 	rq->biotail = bio;
 	rq->__data_len = SZ_64K;
+	/* the same bvecs through a plain ITER_BVEC: not marked, not looked up */
+	iov_iter_bvec(&iter, ITER_DEST, imu->bvec, imu->nr_bvecs, imu->len);
+	iov_iter_advance(&iter, SZ_2M + SZ_4K);
+	iov_iter_truncate(&iter, SZ_64K);
+	bio_init(bio, NULL, NULL, 0, REQ_OP_READ);
+	bio_iov_bvec_set(bio, &iter);
+	KUNIT_EXPECT_FALSE(test, bio_flagged(bio, BIO_REG_BVEC));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(ctx, rq, &pos, NULL));
+	flush_work(&ctx->work);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+
+	KUNIT_ASSERT_EQ(test, io_import_fixed(ITER_DEST, &iter, imu,
+					      base + SZ_2M + SZ_4K, SZ_64K), 0);
+	KUNIT_EXPECT_TRUE(test, iter.reg_bvec);
+	bio_init(bio, NULL, NULL, 0, REQ_OP_READ);
+	bio_iov_bvec_set(bio, &iter);
+	KUNIT_EXPECT_TRUE(test, bio_flagged(bio, BIO_REG_BVEC));
+	KUNIT_EXPECT_PTR_EQ(test, (const struct bio_vec *)bio->bi_io_vec,
+			    (const struct bio_vec *)imu->bvec + 1);
+	KUNIT_EXPECT_EQ(test, bio->bi_iter.bi_bvec_done, SZ_4K);
 	KUNIT_EXPECT_NULL(test, blk_premap_get(ctx, rq, &pos, NULL));
 	flush_work(&ctx->work);
 	pm = blk_premap_get(ctx, rq, &pos, NULL);
