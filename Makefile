@@ -184,12 +184,13 @@ e2e: kernel $(INITRD)
 # dmacount job proves premapped requests make no DMA-API call; the lifetime
 # job (tools/premap-test) runs last: it ends by hot-removing the controller.
 # summary.py fails a run that leaves premaps behind or, but for swiotlb,
-# never hits.
+# never hits. The mixed job (SGL boots, IOMMU off and strict) proves that
+# plain O_DIRECT reads beside a premapped buffer cost the cache no lookup.
 # The mdts0 run (QEMU nvme mdts=0, max_sectors_kb=8192, IOMMU off) sends 8M
 # reads and writes as one command each, premapped: SGLs only, as QEMU maps
 # at most 1024 PRP pages per command.
-CHECK_RUNS := off:prp:verify,dmacount,lifetime off:sgl:bench,verify \
-	strict:prp:verify,dmacount,lifetime strict:sgl:bench,verify,dmacount \
+CHECK_RUNS := off:prp:verify,dmacount,lifetime off:sgl:bench,verify,mixed \
+	strict:prp:verify,dmacount,lifetime strict:sgl:bench,verify,dmacount,mixed \
 	swiotlb:prp:verify,lifetime swiotlb:sgl:verify mdts0:sgl:bench
 check: kunit
 	@$(MAKE) --no-print-directory kernel VARIANT=debug
@@ -265,28 +266,42 @@ bench: kernel kernel-pristine $(INITRD)
 	[ $$fail = 0 ] || { echo "bench: a boot failed, see above"; exit 1; }
 
 # Premap cache off (nvme.premap=0) against on, same kernel, same run,
-# icount mode: seed job randread at BENCH_BS in IOMMU off and strict with
-# equal request sizes (max_sectors_kb=128 in both: nvme-pci's cap under an
-# IOMMU), and with QEMU's nvme mdts=0 and max_sectors_kb=8192 (IOMMU off) so
-# an 8M read is one command. Prints the table, the issue's targets and
-# build/e2e/bench-premap.png. The guest boots with idle=poll
+# icount mode: seed job randread at BENCH_BS in IOMMU off, lazy and strict
+# with equal request sizes (max_sectors_kb=128 everywhere: nvme-pci's cap
+# under an IOMMU), and with QEMU's nvme mdts=0 and max_sectors_kb=8192
+# (IOMMU off) so an 8M read is one command; and "mixed": the seed job
+# without --fixedbufs at PREMAP_MIXED_BS (IOMMU off) while another fio
+# process holds a premapped buffer (e2e_holder=1), to show what ordinary
+# I/O pays for the cache. PREMAP_BENCH_ROUNDS boots every run that often,
+# runs interleaved; the table shows medians. Prints the table, the targets
+# and build/e2e/bench-premap.png. The guest boots with idle=poll
 # (PREMAP_BENCH_CMDLINE): its idle loop then runs instructions and is
 # sampled like the rest, where a halting guest's idle time is under-sampled
 # by perf and K of idle-heavy runs (8M) comes out several times too high.
-PREMAP_BENCH_RUNS ?= off:128 strict:128 mdts0:8192
+PREMAP_BENCH_RUNS ?= off:128 lazy:128 strict:128 mdts0:8192 mixed:128
+PREMAP_BENCH_ROUNDS ?= 1
+PREMAP_MIXED_BS ?= 4k 128k
 PREMAP_BENCH_CMDLINE ?= idle=poll
 bench-premap: kernel $(INITRD)
-	@fail=0; for run in $(PREMAP_BENCH_RUNS); do for v in 0 1; do \
+	@fail=0; for r in $$(seq 1 $(PREMAP_BENCH_ROUNDS)); do \
+	for run in $(PREMAP_BENCH_RUNS); do for v in 0 1; do \
 		IFS=: read -r mode msk <<< "$$run"; \
-		iommu=$$mode opts=; [ $$mode = mdts0 ] && iommu=off opts=mdts=0; \
-		echo "bench-premap: $$mode premap=$$v max_sectors_kb=$$msk"; \
+		iommu=$$mode opts= extra= bs="$(BENCH_BS)"; \
+		case $$mode in \
+		mdts0) iommu=off opts=mdts=0 ;; \
+		mixed) iommu=off extra="e2e_fixedbufs=0 e2e_holder=1" \
+			bs="$(PREMAP_MIXED_BS)" ;; \
+		esac; \
+		echo "bench-premap: round $$r $$mode premap=$$v max_sectors_kb=$$msk"; \
 		$(MAKE) --no-print-directory e2e-only IOMMU=$$iommu ICOUNT=1 \
-			TAG=$$mode-premap$$v JOBSET=bench,perf RW=randread \
-			BS="$(BENCH_BS)" RUNTIME=$(BENCH_RUNTIME) SIZE=1G \
+			TAG=$$mode-premap$$v$$([ $$r -gt 1 ] && echo -r$$r) \
+			JOBSET=bench,perf RW=randread \
+			BS="$$bs" RUNTIME=$(BENCH_RUNTIME) SIZE=1G \
 			NVME_OPTS="$$opts" MAX_SECTORS_KB=$$msk \
-			EXTRA_CMDLINE="nvme.premap=$$v $(PREMAP_BENCH_CMDLINE)" || fail=1; \
-	done; done; \
-	python3 tools/testbed/bench_premap.py $(E2E) "$(PREMAP_BENCH_RUNS)" || \
+			EXTRA_CMDLINE="nvme.premap=$$v $$extra $(PREMAP_BENCH_CMDLINE)" || fail=1; \
+	done; done; done; \
+	python3 tools/testbed/bench_premap.py $(E2E) "$(PREMAP_BENCH_RUNS)" \
+		$(PREMAP_BENCH_ROUNDS) || \
 		{ echo "bench-premap: a target failed or a run is missing"; exit 1; }; \
 	[ $$fail = 0 ] || { echo "bench-premap: a boot failed, see above"; exit 1; }
 

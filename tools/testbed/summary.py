@@ -52,7 +52,9 @@ def premap_checks(dirs):
     the run switched the cache off or bounces (swiotlb=force: nothing may
     be premapped), fixed-buffer I/O must have hit. The dmacount job's
     window must show hits and zero DMA-API map calls, and one create
-    tracepoint per premap created.
+    tracepoint per premap created. The mixed job's plain O_DIRECT reads,
+    made while another process held a premapped buffer, must not have been
+    looked at by the cache at all.
     """
     bad = 0
     for d in dirs:
@@ -83,12 +85,25 @@ def premap_checks(dirs):
                            "DMA-API map calls while only premapped I/O ran")
             if st["dmacount.create_events"] != st["dmacount.created"]:
                 msg.append("dmacount: create tracepoints != created")
+        can_premap = "swiotlb=force" not in cmdline and \
+            "nvme.premap=0" not in cmdline
+        if "mixed.premap_lookups" in st:
+            if st["mixed.premap_lookups"]:
+                msg.append(f"mixed: {st['mixed.premap_lookups']} premap "
+                           "lookups by plain O_DIRECT reads")
+            if st.get("mixed.reads", 0) <= 0:
+                msg.append("mixed: no reads")
+            if can_premap and st.get("holder.premaps_live", 0) <= 0:
+                msg.append("mixed: the holder's buffer was not premapped")
         print(f"{mode:8} premap: hits {g('hits')} created {g('created')} "
               f"destroyed {g('destroyed')} live {g('premaps_live')} "
               f"bytes {g('bytes_mapped')}"
               + (f" | window: hits {st['dmacount.premap_hits']} dma_map "
                  f"calls {st['dmacount.dma_map_calls']}"
                  if "dmacount.premap_hits" in st else "")
+              + (f" | mixed: reads {st.get('mixed.reads', 0)} lookups "
+                 f"{st['mixed.premap_lookups']}"
+                 if "mixed.premap_lookups" in st else "")
               + ("  FAIL: " + "; ".join(msg) if msg else "  ok"))
         bad |= bool(msg)
     return bad
