@@ -895,8 +895,9 @@ EXPORT_SYMBOL_GPL(blk_premap_count_chain_fallback);
  *	premap is created
  *
  * The driver then points its tag set's premap field at @ctx, and calls
- * blk_premap_ctx_invalidate() when the device resets and
- * blk_premap_ctx_destroy() when it goes away.
+ * blk_premap_ctx_destroy() when the device goes away (and
+ * blk_premap_ctx_invalidate() should the device's DMA setup change under
+ * its premaps; a controller reset does not change it).
  *
  * Context: any.
  */
@@ -922,10 +923,10 @@ EXPORT_SYMBOL_GPL(blk_premap_ctx_init);
  * blk_premap_ctx_invalidate - tear down every premap of a device
  * @ctx: the device's context
  *
- * For a controller reset: waits for requests holding premaps (the driver
- * has cancelled or completed them), unmaps every premap, frees the driver's
- * precomputed data. Buffers stay registered; their next request creates a
- * new premap.
+ * For a device whose DMA setup changes, and on its removal: waits for
+ * requests holding premaps (the driver has cancelled or completed them),
+ * unmaps every premap, frees the driver's precomputed data. Buffers stay
+ * registered; their next request creates a new premap.
  *
  * Context: process context; sleeps.
  */

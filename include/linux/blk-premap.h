@@ -18,8 +18,9 @@
  * without one), plus whatever the driver precomputes (nvme-pci: PRP list
  * pages). Later requests inside the buffer get their segments from it with no
  * DMA-API call. Unregistering the buffer tears every premap down (unmap,
- * IOTLB flush) before returning, so before io_uring unpins the pages; a
- * device reset or removal invalidates every premap of the device.
+ * IOTLB flush) before returning, so before io_uring unpins the pages; the
+ * device going away invalidates every premap of the device, a device reset
+ * keeps them.
  */
 #ifndef _LINUX_BLK_PREMAP_H
 #define _LINUX_BLK_PREMAP_H
