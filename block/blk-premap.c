@@ -51,6 +51,7 @@ enum blk_premap_stat {
 	BLK_PREMAP_MISS_RANGE,		/* request not inside the buffer */
 	BLK_PREMAP_CHAIN_FALLBACK,	/* driver could not reuse its PRP lists */
 	BLK_PREMAP_TREE_WALKS,		/* lookups the per-CPU hints missed */
+	BLK_PREMAP_CREATE_RETRIES,	/* refused creations queued again */
 	BLK_PREMAP_NR_PCPU_STATS,
 };
 
@@ -345,6 +346,8 @@ static void blk_premap_teardown(struct blk_premap *pm, bool invalidate)
 		atomic64_inc(&blk_premap_stats.destroyed);
 		if (invalidate)
 			atomic64_inc(&blk_premap_stats.invalidated);
+		/* the cap has room again: refused premaps may retry */
+		WRITE_ONCE(pm->ctx->freed, pm->ctx->freed + 1);
 	}
 	kfree_rcu(pm, rcu);
 }
@@ -499,9 +502,70 @@ static int blk_premap_map(struct blk_premap *pm)
 	return 0;
 }
 
+/*
+ * Refusals that can go away: no memory, the IOMMU's IOVA space full (the
+ * DMA API reports either as a failed mapping), the device's cap reached.
+ * The first retry comes after BLK_PREMAP_RETRY_MIN, each later one after
+ * twice the wait before, up to BLK_PREMAP_RETRY_MAX; a refusal by the cap
+ * is also retried as soon as a premap of the device was torn down.
+ */
+#define BLK_PREMAP_RETRY_MIN	HZ
+#define BLK_PREMAP_RETRY_MAX	(64 * HZ)
+
+static bool blk_premap_transient(int err)
+{
+	return err == -ENOMEM || err == -EIO || err == -ENOSPC;
+}
+
+/* a refused @pm (RCU read-side, state read with acquire): retry it now? */
+static bool blk_premap_retry_due(const struct blk_premap *pm)
+{
+	if (!blk_premap_transient(pm->err))
+		return false;
+	if (pm->err == -ENOSPC &&
+	    READ_ONCE(pm->ctx->freed) != pm->freed_at_refusal)
+		return true;
+	return time_after_eq(jiffies, pm->retry_at);
+}
+
+/*
+ * Queue a refused premap for creation again. It may be leaving (its buffer
+ * dead, or its slot cleared, both under buf->lock; the teardown then takes
+ * it off ctx->pending under ctx->lock) or already queued by another CPU.
+ */
+static void blk_premap_retry(struct blk_premap *pm)
+{
+	struct blk_premap_buf *buf = pm->buf;
+	struct blk_premap_ctx *ctx = pm->ctx;
+	unsigned long flags;
+	bool queue = false;
+	int i;
+
+	spin_lock_irqsave(&buf->lock, flags);
+	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++)
+		if (rcu_access_pointer(buf->pms[i]) == pm)
+			break;
+	if (!buf->dead && i < BLK_PREMAP_MAX_DEVS) {
+		spin_lock(&ctx->lock);
+		if (!ctx->dead && list_empty(&pm->pending_node) &&
+		    READ_ONCE(pm->state) == BLK_PREMAP_FAILED) {
+			WRITE_ONCE(pm->state, BLK_PREMAP_PENDING);
+			list_add_tail(&pm->pending_node, &ctx->pending);
+			queue = true;
+		}
+		spin_unlock(&ctx->lock);
+	}
+	spin_unlock_irqrestore(&buf->lock, flags);
+	if (queue) {
+		blk_premap_count(BLK_PREMAP_CREATE_RETRIES);
+		queue_work(system_unbound_wq, &ctx->work);
+	}
+}
+
 static void blk_premap_create(struct blk_premap *pm)
 {
 	int ret = blk_premap_map(pm);
+	unsigned long wait;
 
 	trace_blk_premap_create(pm, ret);
 	switch (ret) {
@@ -528,7 +592,16 @@ static void blk_premap_create(struct blk_premap *pm)
 		atomic64_inc(&blk_premap_stats.fail_map);
 		break;
 	}
-	/* stays as a marker so later requests do not retry */
+	/*
+	 * Stays as a marker: later requests fall back without queueing
+	 * anything, until a transient refusal is due for a retry.
+	 */
+	pm->err = ret;
+	wait = BLK_PREMAP_RETRY_MIN << min(pm->refusals, 6U);
+	pm->retry_at = jiffies + min(wait, BLK_PREMAP_RETRY_MAX);
+	pm->refusals++;
+	pm->freed_at_refusal = pm->ctx->freed;
+	/* publish: lookups read the state, then the fields above, acquire */
 	smp_store_release(&pm->state, BLK_PREMAP_FAILED);
 }
 
@@ -652,6 +725,8 @@ blk_premap_get_slow(struct blk_premap_ctx *ctx, struct request *req,
 		pm = NULL;
 		goto out;
 	default:
+		if (blk_premap_retry_due(pm))
+			blk_premap_retry(pm);
 		blk_premap_count(BLK_PREMAP_MISS_FAILED);
 		pm = NULL;
 		goto out;
@@ -767,15 +842,17 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
  * registered buffer (a fixed-buffer bio, also after a split or clone: the
  * bio is marked BIO_REG_BVEC) and the buffer is premapped for @ctx's
  * device. A request whose first bio is not marked is not looked up at all.
- * The first request on a buffer
- * queues the creation of its premap and misses; so do all requests while
- * the cache is switched off. Misses are counted by reason in debugfs
+ * The first request on a buffer queues the creation of its premap and
+ * misses; so do all requests while the cache is switched off. A creation
+ * refused for a reason that can go away (no memory, no IOVA space, the
+ * device's cap) is queued again by the first request after a back-off (1 s,
+ * doubling up to 64 s) or, for the cap, after a premap of the device was
+ * torn down (create_retries). Misses are counted by reason in debugfs
  * (blk_premap; miss_disabled counts every marked request while the switch
  * is off: here, or inline in blk_premap_wanted() for the iterator, which
- * then does not call this). A hit costs one per-CPU
- * hint probe and a reference; a hint miss walks the maple tree; nothing is
- * looked up while the switch is off (except under DMA-API debug, for
- * @registered).
+ * then does not call this). A hit costs one per-CPU hint probe and a
+ * reference; a hint miss walks the maple tree; nothing is looked up while
+ * the switch is off (except under DMA-API debug, for @registered).
  *
  * Context: the driver's ->queue_rq(); does not sleep (the creation is
  * queued to a workqueue, its bookkeeping is GFP_ATOMIC).
@@ -911,6 +988,7 @@ void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
 	ctx->enabled = enabled;
 	ctx->max_mb = max_mb;
 	ctx->bytes = 0;
+	ctx->freed = 0;
 	spin_lock_init(&ctx->lock);
 	INIT_LIST_HEAD(&ctx->pms);
 	INIT_LIST_HEAD(&ctx->pending);
@@ -951,6 +1029,10 @@ void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx)
 		for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++)
 			if (rcu_access_pointer(buf->pms[i]) == pm)
 				RCU_INIT_POINTER(buf->pms[i], NULL);
+		/* out of its slot: no retry can queue it again */
+		spin_lock(&ctx->lock);
+		list_del_init(&pm->pending_node);
+		spin_unlock(&ctx->lock);
 		spin_unlock_irqrestore(&buf->lock, flags);
 		blk_premap_teardown(pm, true);
 	}
@@ -992,6 +1074,7 @@ static int blk_premap_stats_show(struct seq_file *m, void *unused)
 		[BLK_PREMAP_MISS_RANGE] = "miss_range",
 		[BLK_PREMAP_CHAIN_FALLBACK] = "prp_chain_fallback",
 		[BLK_PREMAP_TREE_WALKS] = "lookup_tree_walks",
+		[BLK_PREMAP_CREATE_RETRIES] = "create_retries",
 	};
 	struct blk_premap_stats *st = &blk_premap_stats;
 	unsigned long disabled;

@@ -17,10 +17,11 @@
  * IOMMU, split only where the device's segment boundary forces it; per folio
  * without one), plus whatever the driver precomputes (nvme-pci: PRP list
  * pages). Later requests inside the buffer get their segments from it with no
- * DMA-API call. Unregistering the buffer tears every premap down (unmap,
- * IOTLB flush) before returning, so before io_uring unpins the pages; the
- * device going away invalidates every premap of the device, a device reset
- * keeps them.
+ * DMA-API call. A creation refused for a transient reason (memory, IOVA
+ * space, the device's cap) is retried later. Unregistering the buffer tears
+ * every premap down (unmap, IOTLB flush) before returning, so before
+ * io_uring unpins the pages; the device going away invalidates every premap
+ * of the device, a device reset keeps them.
  */
 #ifndef _LINUX_BLK_PREMAP_H
 #define _LINUX_BLK_PREMAP_H
@@ -65,6 +66,9 @@ struct blk_premap_ops {
  * @max_mb: cap of buffer bytes premapped for @dma_dev, in MiB (the driver's
  *	module parameter), checked when a premap is created
  * @bytes: buffer bytes premapped now (under the registry mutex)
+ * @freed: premaps of this device torn down so far (written under the
+ *	registry mutex, read racily): a creation refused by the cap retries
+ *	once it changed
  * @lock: protects @pms, @pending and @dead
  * @pms: every premap of this device (pending, live, failed)
  * @pending: premaps waiting for @work to map them
@@ -78,6 +82,7 @@ struct blk_premap_ctx {
 	const bool *enabled;
 	const unsigned int *max_mb;
 	u64 bytes;
+	unsigned long freed;
 	spinlock_t lock;	/* @pms, @pending, @dead */
 	struct list_head pms;
 	struct list_head pending;
@@ -88,7 +93,11 @@ struct blk_premap_ctx {
 enum blk_premap_state {
 	BLK_PREMAP_PENDING,	/* queued for creation */
 	BLK_PREMAP_LIVE,	/* mapped, usable */
-	BLK_PREMAP_FAILED,	/* creation failed or refused; kept as a marker */
+	/*
+	 * creation failed or refused; kept as a marker, queued again once a
+	 * transient refusal is due for a retry
+	 */
+	BLK_PREMAP_FAILED,
 };
 
 /**
@@ -118,6 +127,10 @@ struct blk_premap_run {
  * @start: buffer position of the first byte (@buf->bvec[0].bv_offset)
  * @drv: the driver's precomputed data
  * @drv_pages: descriptor pages the driver holds for this premap (stats)
+ * @err: why the last creation failed (%BLK_PREMAP_FAILED)
+ * @refusals: creations that failed so far, for the retry back-off
+ * @retry_at: jiffies from which a transiently refused creation is retried
+ * @freed_at_refusal: @ctx->freed when the cap refused the creation
  * @rcu: for freeing
  */
 struct blk_premap {
@@ -133,6 +146,10 @@ struct blk_premap {
 	u64 start;
 	void *drv;
 	unsigned int drv_pages;
+	int err;
+	unsigned int refusals;
+	unsigned long retry_at;
+	unsigned long freed_at_refusal;
 	struct rcu_head rcu;
 };
 

@@ -539,6 +539,49 @@ static void cap_fallback(struct kunit *test)
 	dma_unmap_page(f->dev, iter.addr, iter.len, DMA_FROM_DEVICE);
 }
 
+/*
+ * A refusal that can go away (the cap, the IOMMU out of space) is retried
+ * once its back-off passed, not before; the retry succeeds where the cause
+ * is gone. A refusal that cannot go away (the device needs syncs) is not.
+ */
+static void refusal_retried(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_premap *pm;
+	u64 pos;
+
+	f->max_mb = 0;
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	KUNIT_EXPECT_NULL(test, get_after_create(test, &pos));
+	KUNIT_ASSERT_NOT_NULL(test, slot0(f));
+	KUNIT_EXPECT_EQ(test, slot0(f)->err, -ENOSPC);
+	KUNIT_EXPECT_EQ(test, slot0(f)->refusals, 1);
+	/* the cap raised: still nothing before the back-off passed */
+	f->max_mb = 64;
+	KUNIT_EXPECT_NULL(test, get_after_create(test, &pos));
+	KUNIT_EXPECT_EQ(test, f->creates, 0);
+	KUNIT_EXPECT_EQ(test, slot0(f)->state, BLK_PREMAP_FAILED);
+	KUNIT_EXPECT_TRUE(test, time_after(slot0(f)->retry_at, jiffies));
+
+	/* as if the back-off passed: the next request queues a retry */
+	blk_premap_fail_map = 1;
+	slot0(f)->retry_at = jiffies;
+	KUNIT_EXPECT_NULL(test, get_after_create(test, &pos));
+	KUNIT_EXPECT_EQ(test, blk_premap_fail_map, 0);
+	KUNIT_EXPECT_EQ(test, slot0(f)->err, -EIO);
+	KUNIT_EXPECT_EQ(test, slot0(f)->refusals, 2);
+	/* the second refusal waits twice as long */
+	KUNIT_EXPECT_TRUE(test, time_after(slot0(f)->retry_at,
+					   jiffies + HZ / 2));
+
+	slot0(f)->retry_at = jiffies;
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, f->creates, 1);
+	KUNIT_EXPECT_EQ(test, f->ctx.bytes, (u64)BUF_LEN);
+	blk_premap_put(pm);
+}
+
 /* the IOMMU out of space (injected): fallback, nothing held */
 static void map_failure(struct kunit *test)
 {
@@ -574,6 +617,11 @@ static void needs_sync(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->creates, 0);
 	KUNIT_EXPECT_EQ(test, slot0(f)->state, BLK_PREMAP_FAILED);
 	KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
+	/* not transient: never queued again, whatever the back-off says */
+	slot0(f)->retry_at = jiffies;
+	KUNIT_EXPECT_NULL(test, get_after_create(test, &pos));
+	KUNIT_EXPECT_EQ(test, f->creates, 0);
+	KUNIT_EXPECT_EQ(test, slot0(f)->refusals, 1);
 #else
 	kunit_skip(test, "no CONFIG_SWIOTLB");
 #endif
@@ -721,6 +769,7 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(hint_two_devices),
 	KUNIT_CASE(switched_off),
 	KUNIT_CASE(cap_fallback),
+	KUNIT_CASE(refusal_retried),
 	KUNIT_CASE(map_failure),
 	KUNIT_CASE(needs_sync),
 	KUNIT_CASE(unregister_waits),

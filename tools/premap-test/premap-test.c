@@ -29,6 +29,9 @@
  *  needsync       under swiotlb=force no premap is made (create_fail_need_sync)
  *                 and bounced I/O stays correct.
  *  off            with nvme.premap=N nothing is premapped (miss_disabled).
+ *  cap            a creation refused by the cap (premap_max_mb 0) is
+ *                 retried once the cap is restored and its back-off passed,
+ *                 and then hit, byte-exact.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -775,6 +778,49 @@ out:
 	set_file(PARAM_PREMAP, old);
 }
 
+/*
+ * A creation the cap refused is retried once the cap has room: with
+ * premap_max_mb 0 the first reads are refused (create_fail_cap) and fall
+ * back; with the cap restored, reads after the back-off (1 s) queue the
+ * creation again, it succeeds and the byte-checked reads after it hit.
+ */
+static void t_cap(const struct stats *b)
+{
+	char old[16];
+	struct stats s1;
+	struct t t;
+	int ms;
+
+	if (read_file(PARAM_MAX_MB, old, sizeof(old)) ||
+	    set_file(PARAM_MAX_MB, "0")) {
+		fail("cannot set %s to 0", PARAM_MAX_MB);
+		return;
+	}
+	if (setup(&t, 1) || io_round(&t, 1, false))
+		goto out;
+	want_ctr("create_fail_cap", '>', sv(b, "create_fail_cap"), POLL_MS);
+	snap(&s1);
+	want_hits(b, b, &s1, false);
+	if (set_file(PARAM_MAX_MB, old))
+		goto out;
+	for (ms = 0; ms < 4 * POLL_MS; ms += 200) {
+		if (io_round(&t, 1, false))
+			goto out;
+		if (wait_ctr("premaps_live", '>', sv(b, "premaps_live"), 200,
+			     NULL))
+			break;
+	}
+	printf("# premapped %d ms after the cap was restored\n", ms);
+	want_ctr("create_retries", '>', sv(&s1, "create_retries"), 0);
+	if (prove(&t, b, 1, false))
+		goto out;
+	teardown(&t);
+	want_baseline(b, POLL_MS);
+out:
+	teardown(&t);
+	set_file(PARAM_MAX_MB, old);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(const struct stats *b);
@@ -786,6 +832,7 @@ static const struct {
 	{ "remove", t_remove },
 	{ "needsync", t_needsync },
 	{ "off", t_off },
+	{ "cap", t_cap },
 };
 #define NR_TESTS (int)(sizeof(tests) / sizeof(tests[0]))
 
@@ -808,7 +855,7 @@ static void usage(FILE *f)
 "  -x expect  premap: the cache must be used (IOMMU off/strict, default)\n"
 "             none: it must not be (no hits, no premaps)\n"
 "tests, run in the order given:\n"
-"  basic update exit-inflight reset needsync off\n"
+"  basic update exit-inflight reset needsync off cap\n"
 "  remove     destructive (removes the PCI device): must be the last\n"
 "Each test prints \"@@PREMAP-TEST <name> PASS|FAIL <detail>\" and \"#\"\n"
 "diagnostics; the exit status is 0 only if all tests passed.\n");
