@@ -181,6 +181,8 @@ def main(dirs):
             if name.startswith("verify"):
                 rw = name
                 bs = "mixed"
+            elif name.startswith("mixed-"):
+                rw = "randread-plain"
             rows.append((f"{mode}/{accel}", rw, bs, f"{iops:.0f}", f"{mibs:.1f}",
                          f"{usr:.1f}", f"{sys_:.1f}", kins, str(err)))
             if err:
