@@ -19,7 +19,6 @@ after every line of the KTAP part in turn; each such log must give the same
 result for every case, or the exit status is 1.
 """
 import io
-import os
 import re
 import sys
 
@@ -54,7 +53,8 @@ def hoist(lines):
 
 
 def results(kunit_parser, lines):
-    """(status, [(test path, status, subtests)...]) of a log."""
+    """The parsed main test of a log, and what to compare of it: (status,
+    [(test path, status, number of subtests)...])."""
     test = kunit_parser.parse_run_tests(iter(hoist(lines)))
     flat = []
 
@@ -66,7 +66,7 @@ def results(kunit_parser, lines):
     return test, (test.status.name, flat)
 
 
-def noise_check(kunit_parser, lines, clean):
+def noise_check(kunit_parser, kunit_printer, lines, clean):
     start = next((i for i, ln in enumerate(lines) if "KTAP version" in ln),
                  None)
     if start is None:
@@ -93,7 +93,6 @@ def noise_check(kunit_parser, lines, clean):
 
 
 def main(kunit_dir, log):
-    global kunit_printer
     sys.path.insert(0, kunit_dir)
     import kunit_parser  # noqa: E402
     import kunit_printer  # noqa: E402
@@ -103,7 +102,7 @@ def main(kunit_dir, log):
     test, clean = results(kunit_parser, lines)
     if clean[0] != "SUCCESS":
         return 1
-    return noise_check(kunit_parser, lines, clean)
+    return noise_check(kunit_parser, kunit_printer, lines, clean)
 
 
 if __name__ == "__main__":
