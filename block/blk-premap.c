@@ -5,18 +5,30 @@
  * what its bio already carries, the address of its bvec array, and only if
  * the bio is marked as being on a registered buffer (BIO_REG_BVEC).
  *
- * Locking:
- *  - blk_premap_mutex serializes everything that maps, unmaps or frees:
- *    creation (ctx->work), buffer unregistration, device invalidation.
+ * Locking, per buffer and per device, nothing global:
+ *  - buf->mutex serializes what maps or unmaps the buffer's premaps: their
+ *    creation (the device's ctx->work), the buffer's unregistration and a
+ *    device's invalidation of its premap of the buffer. So a creation, which
+ *    may map up to the whole buffer and allocates with GFP_KERNEL, delays
+ *    only the teardown of the same buffer, never another buffer's
+ *    unregistration nor another device's removal. A premap leaves its slot
+ *    only under buf->mutex; whoever takes it out tears it down.
  *  - buf->lock protects buf->pms[] and buf->dead; ctx->lock (nests inside
- *    buf->lock) protects ctx->pms, ctx->pending and ctx->dead. Both are taken
- *    in the I/O path only on a miss that queues a creation.
+ *    buf->lock) protects ctx->pms, ctx->pending, ctx->dead and ctx->bytes.
+ *    Both are taken in the I/O path only on a miss that queues a creation.
+ *  - buf->refs keeps a buffer's memory while ctx->work or an invalidation
+ *    waits for buf->mutex; they find the buffer through a premap on one of
+ *    ctx's lists, which teardown leaves (under ctx->lock) before the
+ *    buffer's registry reference is dropped.
  *  - Lookups run under RCU: the registry is an RCU maple tree, buf->pms[]
  *    are RCU pointers, bufs and premaps are freed after a grace period.
- *  - A request holds a premap through pm->refs (refcount_inc_not_zero() on
- *    the cache's reference); teardown clears the slot, drops the cache's
- *    reference and waits for zero before it unmaps. So in-flight requests
- *    hold it, and nothing is unmapped under them.
+ *  - Requests hold no reference: teardown runs only once no request can be
+ *    using the premap (see include/linux/blk-premap.h for which guarantee
+ *    covers which path), so it unmaps without waiting for anyone. RCU still
+ *    covers lookups of other buffers and devices: they walk the registry
+ *    while it changes, and a per-CPU lookup hint may lead them to a premap
+ *    being torn down, which they read before its generation check rejects
+ *    it.
  */
 #include <linux/blk-mq.h>
 #include <linux/blk-premap.h>
@@ -28,7 +40,6 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
-#include <linux/wait_bit.h>
 #include <kunit/visibility.h>
 #include "blk-mq-dma-premap.h"
 
@@ -38,7 +49,6 @@
 /* registered buffers by bvec array address range */
 static struct maple_tree blk_premap_bufs =
 	MTREE_INIT(blk_premap_bufs, MT_FLAGS_USE_RCU);
-static DEFINE_MUTEX(blk_premap_mutex);
 
 enum blk_premap_stat {
 	BLK_PREMAP_HITS,
@@ -46,7 +56,6 @@ enum blk_premap_stat {
 	BLK_PREMAP_MISS_NEW,		/* first use on the device: queued */
 	BLK_PREMAP_MISS_PENDING,	/* creation queued, not done yet */
 	BLK_PREMAP_MISS_FAILED,		/* creation failed or was refused */
-	BLK_PREMAP_MISS_DEAD,		/* being torn down */
 	BLK_PREMAP_MISS_DEVS,		/* buffer premapped for too many devices */
 	BLK_PREMAP_MISS_RANGE,		/* request not inside the buffer */
 	BLK_PREMAP_CHAIN_FALLBACK,	/* driver could not reuse its PRP lists */
@@ -65,7 +74,7 @@ static inline void blk_premap_count(enum blk_premap_stat s)
 	this_cpu_inc(blk_premap_pcpu[s]);
 }
 
-/* changed under blk_premap_mutex (or the buffer registry), read racily */
+/* read racily (debugfs) */
 struct blk_premap_stats {
 	atomic64_t bufs;
 	atomic64_t live;
@@ -101,11 +110,12 @@ static struct blk_premap_buf *blk_premap_find(const struct bio_vec *bv)
  * An entry is valid while blk_premap_gen equals the generation it was
  * filled in. Every premap teardown (buffer unregistration, device
  * invalidation) bumps the generation after the premap left its buffer's
- * slot and before it is freed, so the premap of an entry read valid inside
- * an RCU read-side section is not freed before the section ends, exactly as
- * if the lookup had found it in the slot; refcount_inc_not_zero() then
- * decides whether it may still be used. A 64-bit generation never wraps;
- * 32-bit kernels do without hints.
+ * slot and before it is freed, so an entry read valid inside an RCU
+ * read-side section leads to a premap that is still in its slot, exactly as
+ * if the lookup had found it there. That matters for a request on a new
+ * buffer whose bvec array was allocated where a torn-down buffer's was: it
+ * must not find the old premap. A 64-bit generation never wraps; 32-bit
+ * kernels do without hints.
  */
 #define BLK_PREMAP_HINT_BITS	8
 
@@ -117,24 +127,24 @@ struct blk_premap_hint {
 
 static DEFINE_PER_CPU(struct blk_premap_hint,
 		      blk_premap_hints[1 << BLK_PREMAP_HINT_BITS]);
-static unsigned long blk_premap_gen = 1;
+static atomic_long_t blk_premap_gen = ATOMIC_LONG_INIT(1);
 
 /* a premap left its buffer's slot: no hint may lead to it any more */
 static void blk_premap_hints_invalidate(void)
 {
-	lockdep_assert_held(&blk_premap_mutex);
-	/* pairs with smp_load_acquire() in blk_premap_hint_gen() */
-	smp_store_release(&blk_premap_gen, blk_premap_gen + 1);
+	/* order the slot's clearing before the new generation */
+	smp_mb__before_atomic();
+	atomic_long_inc(&blk_premap_gen);
 }
 
 static unsigned long blk_premap_hint_gen(void)
 {
 	/*
-	 * Pairs with smp_store_release() in blk_premap_hints_invalidate():
-	 * whoever sees the new generation also sees the premap gone from its
-	 * slot, so no entry can pair a new generation with a removed premap.
+	 * Pairs with the barrier in blk_premap_hints_invalidate(): whoever
+	 * sees the new generation also sees the premap gone from its slot, so
+	 * no entry can pair a new generation with a removed premap.
 	 */
-	return smp_load_acquire(&blk_premap_gen);
+	return atomic_long_read_acquire(&blk_premap_gen);
 }
 
 /* @bv's entry in way @way of its set on this CPU; preemption disabled */
@@ -146,8 +156,8 @@ blk_premap_hint_slot(const struct bio_vec *bv, unsigned int way)
 }
 
 /*
- * The premap the hints lead @bv to, held, if it is @ctx's and its buffer
- * holds @bv; else %NULL. RCU read-side.
+ * The premap the hints lead @bv to, if it is @ctx's and its buffer holds
+ * @bv; else %NULL. RCU read-side.
  */
 static __always_inline struct blk_premap *
 blk_premap_hint_get(struct blk_premap_ctx *ctx, const struct bio_vec *bv)
@@ -176,8 +186,6 @@ blk_premap_hint_get(struct blk_premap_ctx *ctx, const struct bio_vec *bv)
 		     bv >= pm->buf->bvec + pm->buf->nr_bvecs))
 		goto miss;
 	preempt_enable();
-	if (unlikely(!refcount_inc_not_zero(&pm->refs)))
-		return NULL;
 	return pm;
 miss:
 	preempt_enable();
@@ -185,7 +193,7 @@ miss:
 }
 
 /*
- * Remember that @bv led to @pm (held) under generation @gen. Sets of two
+ * Remember that @bv led to @pm under generation @gen. Sets of two
  * ways: two bvec pointers whose hashes collide (about one in five of fio's
  * 64 at iodepth=64 collides with another) both stay. The entry that already
  * holds @bv, else a stale one, else way 1 is (re)filled, so way 0 keeps
@@ -294,7 +302,9 @@ struct blk_premap_buf *blk_premap_buf_register(const struct bio_vec *bvec,
 	buf->nr_bvecs = nr_bvecs;
 	buf->shift = shift;
 	buf->len = len;
+	mutex_init(&buf->mutex);
 	spin_lock_init(&buf->lock);
+	refcount_set(&buf->refs, 1);
 	if (mtree_insert_range(&blk_premap_bufs, (unsigned long)bvec,
 			       (unsigned long)(bvec + nr_bvecs) - 1, buf,
 			       GFP_KERNEL)) {
@@ -309,7 +319,33 @@ nomem:
 }
 EXPORT_SYMBOL_GPL(blk_premap_buf_register);
 
-/* unmap and free; the premap is unreachable and no request holds it */
+static void blk_premap_buf_put(struct blk_premap_buf *buf)
+{
+	if (refcount_dec_and_test(&buf->refs)) {
+		mutex_destroy(&buf->mutex);
+		kfree_rcu(buf, rcu);
+	}
+}
+
+/*
+ * Is @pm (maybe freed: compared, not dereferenced) in one of @buf's slots?
+ * Premaps leave their slot only under buf->mutex, which the caller holds, so
+ * the answer stays true until it drops the mutex, and a premap in its slot
+ * is not freed.
+ */
+static bool blk_premap_in_slot(struct blk_premap_buf *buf,
+			       struct blk_premap *pm)
+{
+	int i;
+
+	lockdep_assert_held(&buf->mutex);
+	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++)
+		if (rcu_access_pointer(buf->pms[i]) == pm)
+			return true;
+	return false;
+}
+
+/* unmap and free; the premap is unreachable and no request uses it */
 static void blk_premap_unmap(struct blk_premap *pm)
 {
 	struct blk_premap_ctx *ctx = pm->ctx;
@@ -325,55 +361,74 @@ static void blk_premap_unmap(struct blk_premap *pm)
 
 /*
  * Tear down a premap already removed from its buffer's slot and its ctx's
- * lists: wait for the requests holding it, unmap (with the IOTLB flush
- * dma-iommu does on unmap), free after a grace period.
+ * lists, which no request uses: unmap (dma-iommu flushes the IOTLB on
+ * unmap, or queues the flush in lazy mode), free after a grace period.
  */
 static void blk_premap_teardown(struct blk_premap *pm, bool invalidate)
 {
-	lockdep_assert_held(&blk_premap_mutex);
+	struct blk_premap_ctx *ctx = pm->ctx;
+
+	lockdep_assert_held(&pm->buf->mutex);
 
 	/* out of its slot already: drop the hints before it can be freed */
 	blk_premap_hints_invalidate();
 	trace_blk_premap_destroy(pm, invalidate);
 	if (pm->state == BLK_PREMAP_LIVE) {
-		if (!refcount_dec_and_test(&pm->refs))
-			wait_var_event(&pm->refs, !refcount_read(&pm->refs));
 		blk_premap_unmap(pm);
-		pm->ctx->bytes -= pm->buf->len;
+		spin_lock_irq(&ctx->lock);
+		ctx->bytes -= pm->buf->len;
+		/* the cap has room again: refused premaps may retry */
+		WRITE_ONCE(ctx->freed, ctx->freed + 1);
+		spin_unlock_irq(&ctx->lock);
 		atomic64_dec(&blk_premap_stats.live);
 		atomic64_sub(pm->buf->len, &blk_premap_stats.bytes);
 		atomic64_sub(pm->drv_pages, &blk_premap_stats.drv_pages);
 		atomic64_inc(&blk_premap_stats.destroyed);
 		if (invalidate)
 			atomic64_inc(&blk_premap_stats.invalidated);
-		/* the cap has room again: refused premaps may retry */
-		WRITE_ONCE(pm->ctx->freed, pm->ctx->freed + 1);
 	}
 	kfree_rcu(pm, rcu);
 }
 
-static void blk_premap_ctx_unlink(struct blk_premap *pm)
+/*
+ * Take @pm, in one of its buffer's slots, out of it and off its ctx's lists,
+ * so that no lookup, retry or creation finds it again: the caller then
+ * tears it down. Under buf->lock, so that a retry (which checks the slot
+ * under it) cannot queue it again.
+ */
+static void blk_premap_claim(struct blk_premap *pm)
 {
+	struct blk_premap_buf *buf = pm->buf;
 	struct blk_premap_ctx *ctx = pm->ctx;
+	unsigned long flags;
+	int i;
 
-	spin_lock_irq(&ctx->lock);
+	lockdep_assert_held(&buf->mutex);
+	spin_lock_irqsave(&buf->lock, flags);
+	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++)
+		if (rcu_access_pointer(buf->pms[i]) == pm)
+			RCU_INIT_POINTER(buf->pms[i], NULL);
+	spin_lock(&ctx->lock);
 	list_del_init(&pm->ctx_node);
 	list_del_init(&pm->pending_node);
-	spin_unlock_irq(&ctx->lock);
+	spin_unlock(&ctx->lock);
+	spin_unlock_irqrestore(&buf->lock, flags);
 }
 
 /**
  * blk_premap_buf_unregister - tear down every premap of a buffer
  * @buf: as returned by blk_premap_buf_register(); %NULL is ignored
  *
- * Removes @buf from the registry so no new request finds it, waits for the
- * requests still using any of its premaps, and unmaps them (under an IOMMU,
- * dma-iommu flushes the IOTLB on unmap, also in lazy mode before the IOVA
- * can be reused). When this returns, no device can reach the buffer's pages
- * through a premap: the caller may unpin them.
+ * Removes @buf from the registry and unmaps every premap of it. The caller
+ * guarantees that no request on the buffer is in flight (io_uring: its last
+ * reference to the buffer is gone, see include/linux/blk-premap.h), so
+ * nothing waits for requests. When this returns the buffer's pages are
+ * unmapped from every device, as after any dma_unmap_*(): a strict IOMMU
+ * has flushed its IOTLB, a lazy one (iommu.strict=0) has queued the flush
+ * and reuses the IOVA range only after it; the caller may unpin the pages.
  *
- * Context: process context; sleeps until in-flight requests on the buffer
- * complete.
+ * Context: process context; may sleep (a creation of one of the buffer's
+ * premaps in progress).
  */
 void blk_premap_buf_unregister(struct blk_premap_buf *buf)
 {
@@ -383,23 +438,23 @@ void blk_premap_buf_unregister(struct blk_premap_buf *buf)
 
 	if (!buf)
 		return;
-	mutex_lock(&blk_premap_mutex);
 	mtree_erase(&blk_premap_bufs, (unsigned long)buf->bvec);
 	atomic64_dec(&blk_premap_stats.bufs);
+	mutex_lock(&buf->mutex);
+	/* no new premap from here: they are queued under buf->lock */
 	spin_lock_irqsave(&buf->lock, flags);
 	buf->dead = true;
 	spin_unlock_irqrestore(&buf->lock, flags);
 	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++) {
 		pm = rcu_dereference_protected(buf->pms[i],
-					       lockdep_is_held(&blk_premap_mutex));
+					       lockdep_is_held(&buf->mutex));
 		if (!pm)
 			continue;
-		RCU_INIT_POINTER(buf->pms[i], NULL);
-		blk_premap_ctx_unlink(pm);
+		blk_premap_claim(pm);
 		blk_premap_teardown(pm, false);
 	}
-	mutex_unlock(&blk_premap_mutex);
-	kfree_rcu(buf, rcu);
+	mutex_unlock(&buf->mutex);
+	blk_premap_buf_put(buf);
 }
 EXPORT_SYMBOL_GPL(blk_premap_buf_unregister);
 
@@ -451,7 +506,45 @@ static int blk_premap_build_runs(struct blk_premap *pm)
 	return pos == pm->start + pm->buf->len ? 0 : -EINVAL;
 }
 
-static int blk_premap_map(struct blk_premap *pm)
+/* the debugfs knob blk_premap_fail_map: fail this creation? */
+static bool blk_premap_fail_map_now(void)
+{
+	u32 n = READ_ONCE(blk_premap_fail_map);
+
+	do {
+		if (!n)
+			return false;
+	} while (!try_cmpxchg(&blk_premap_fail_map, &n, n - 1));
+	return true;
+}
+
+/* count @pm's buffer against its device's cap, if it fits */
+static bool blk_premap_reserve(struct blk_premap *pm)
+{
+	struct blk_premap_ctx *ctx = pm->ctx;
+	u64 cap = (u64)READ_ONCE(*ctx->max_mb) << 20;
+	bool ok;
+
+	spin_lock_irq(&ctx->lock);
+	ok = ctx->bytes + pm->buf->len <= cap;
+	if (ok)
+		ctx->bytes += pm->buf->len;
+	else
+		pm->freed_at_refusal = ctx->freed;
+	spin_unlock_irq(&ctx->lock);
+	return ok;
+}
+
+static void blk_premap_unreserve(struct blk_premap *pm)
+{
+	struct blk_premap_ctx *ctx = pm->ctx;
+
+	spin_lock_irq(&ctx->lock);
+	ctx->bytes -= pm->buf->len;
+	spin_unlock_irq(&ctx->lock);
+}
+
+static int blk_premap_map_buf(struct blk_premap *pm)
 {
 	struct blk_premap_ctx *ctx = pm->ctx;
 	struct blk_premap_buf *buf = pm->buf;
@@ -459,20 +552,8 @@ static int blk_premap_map(struct blk_premap *pm)
 	struct scatterlist *sg;
 	int ret, i;
 
-	/*
-	 * A long-term streaming mapping must not need syncs or bouncing:
-	 * checked per mapped segment in blk_premap_build_runs(). Do not even
-	 * try where everything bounces (swiotlb=force): the mapping would hold
-	 * swiotlb slots.
-	 */
-	if (is_swiotlb_force_bounce(dev))
-		return -EOPNOTSUPP;
-	if (ctx->bytes + buf->len > (u64)READ_ONCE(*ctx->max_mb) << 20)
-		return -ENOSPC;
-	if (blk_premap_fail_map) {
-		blk_premap_fail_map--;
+	if (blk_premap_fail_map_now())
 		return -EIO;
-	}
 	pm->start = buf->bvec[0].bv_offset;
 	ret = sg_alloc_table(&pm->sgt, buf->nr_bvecs, GFP_KERNEL);
 	if (ret)
@@ -500,6 +581,26 @@ static int blk_premap_map(struct blk_premap *pm)
 		return ret;
 	}
 	return 0;
+}
+
+static int blk_premap_map(struct blk_premap *pm)
+{
+	int ret;
+
+	/*
+	 * A long-term streaming mapping must not need syncs or bouncing:
+	 * checked per mapped segment in blk_premap_build_runs(). Do not even
+	 * try where everything bounces (swiotlb=force): the mapping would hold
+	 * swiotlb slots.
+	 */
+	if (is_swiotlb_force_bounce(pm->ctx->dma_dev))
+		return -EOPNOTSUPP;
+	if (!blk_premap_reserve(pm))
+		return -ENOSPC;
+	ret = blk_premap_map_buf(pm);
+	if (ret)
+		blk_premap_unreserve(pm);
+	return ret;
 }
 
 /*
@@ -564,14 +665,14 @@ static void blk_premap_retry(struct blk_premap *pm)
 
 static void blk_premap_create(struct blk_premap *pm)
 {
-	int ret = blk_premap_map(pm);
 	unsigned long wait;
+	int ret;
 
+	lockdep_assert_held(&pm->buf->mutex);
+	ret = blk_premap_map(pm);
 	trace_blk_premap_create(pm, ret);
 	switch (ret) {
 	case 0:
-		refcount_set(&pm->refs, 1);
-		pm->ctx->bytes += pm->buf->len;
 		atomic64_inc(&blk_premap_stats.live);
 		atomic64_add(pm->buf->len, &blk_premap_stats.bytes);
 		atomic64_add(pm->drv_pages, &blk_premap_stats.drv_pages);
@@ -600,30 +701,53 @@ static void blk_premap_create(struct blk_premap *pm)
 	wait = BLK_PREMAP_RETRY_MIN << min(pm->refusals, 6U);
 	pm->retry_at = jiffies + min(wait, BLK_PREMAP_RETRY_MAX);
 	pm->refusals++;
-	pm->freed_at_refusal = pm->ctx->freed;
 	/* publish: lookups read the state, then the fields above, acquire */
 	smp_store_release(&pm->state, BLK_PREMAP_FAILED);
 }
 
+/*
+ * Create the device's pending premaps, one buffer at a time. A premap on
+ * ctx->pending is in its buffer's slot and its buffer is registered (teardown
+ * takes it off the list, under ctx->lock, before either changes), so its
+ * buffer can be held while waiting for buf->mutex. Under it, the premap is
+ * still pending unless a teardown took it in the meantime, which leaves it
+ * out of its slot (and maybe freed: another premap may have its address,
+ * hence the ctx check).
+ */
 static void blk_premap_work(struct work_struct *work)
 {
 	struct blk_premap_ctx *ctx =
 		container_of(work, struct blk_premap_ctx, work);
+	struct blk_premap_buf *buf;
 	struct blk_premap *pm;
+	bool create;
 
-	mutex_lock(&blk_premap_mutex);
 	for (;;) {
 		spin_lock_irq(&ctx->lock);
 		pm = list_first_entry_or_null(&ctx->pending, struct blk_premap,
 					      pending_node);
-		if (pm)
-			list_del_init(&pm->pending_node);
+		if (!pm || ctx->dead) {
+			spin_unlock_irq(&ctx->lock);
+			return;
+		}
+		buf = pm->buf;
+		refcount_inc(&buf->refs);
 		spin_unlock_irq(&ctx->lock);
-		if (!pm)
-			break;
-		blk_premap_create(pm);
+
+		mutex_lock(&buf->mutex);
+		create = false;
+		/* in its slot, so not freed; a new premap at its address is ours? */
+		if (blk_premap_in_slot(buf, pm) && pm->ctx == ctx) {
+			spin_lock_irq(&ctx->lock);
+			create = !list_empty(&pm->pending_node);
+			list_del_init(&pm->pending_node);
+			spin_unlock_irq(&ctx->lock);
+		}
+		if (create)
+			blk_premap_create(pm);
+		mutex_unlock(&buf->mutex);
+		blk_premap_buf_put(buf);
 	}
-	mutex_unlock(&blk_premap_mutex);
 }
 
 /* first request on @buf through @ctx: queue the creation of its premap */
@@ -666,10 +790,11 @@ static void blk_premap_queue_create(struct blk_premap_ctx *ctx,
 		spin_unlock(&ctx->lock);
 		goto unlock;
 	}
+	/* in its slot before ctx->work can find it pending */
+	rcu_assign_pointer(buf->pms[slot], pm);
 	list_add_tail(&pm->ctx_node, &ctx->pms);
 	list_add_tail(&pm->pending_node, &ctx->pending);
 	spin_unlock(&ctx->lock);
-	rcu_assign_pointer(buf->pms[slot], pm);
 	spin_unlock_irqrestore(&buf->lock, flags);
 	blk_premap_count(BLK_PREMAP_MISS_NEW);
 	queue_work(system_unbound_wq, &ctx->work);
@@ -731,14 +856,8 @@ blk_premap_get_slow(struct blk_premap_ctx *ctx, struct request *req,
 		pm = NULL;
 		goto out;
 	}
-	if (!refcount_inc_not_zero(&pm->refs)) {
-		blk_premap_count(BLK_PREMAP_MISS_DEAD);
-		pm = NULL;
-		goto out;
-	}
 	*pos = blk_premap_buf_pos(buf, bv, bio->bi_iter.bi_bvec_done);
 	if (unlikely(*pos + blk_rq_payload_bytes(req) > pm->start + buf->len)) {
-		blk_premap_put(pm);
 		blk_premap_count(BLK_PREMAP_MISS_RANGE);
 		pm = NULL;
 		goto out;
@@ -779,14 +898,13 @@ blk_premap_get_cold(struct blk_premap_ctx *ctx, struct request *req,
 	return blk_premap_get_slow(ctx, req, bv, pos, registered);
 }
 
-/* the hinted premap (held) does not hold the whole request: walk */
+/* the hinted premap does not hold the whole request: walk */
 static noinline struct blk_premap *
 blk_premap_get_range(struct blk_premap_ctx *ctx, struct request *req,
-		     struct blk_premap *pm, u64 *pos, bool *registered)
+		     u64 *pos, bool *registered)
 {
 	struct bio *bio = req->bio;
 
-	blk_premap_put(pm);
 	return blk_premap_get_slow(ctx, req,
 				   bio->bi_io_vec + bio->bi_iter.bi_idx, pos,
 				   registered);
@@ -822,7 +940,7 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
 		return blk_premap_get_slow(ctx, req, bv, pos, registered);
 	p = blk_premap_buf_pos(pm->buf, bv, bio->bi_iter.bi_bvec_done);
 	if (unlikely(p + len > pm->start + pm->buf->len))
-		return blk_premap_get_range(ctx, req, pm, pos, registered);
+		return blk_premap_get_range(ctx, req, pos, registered);
 	*pos = p;
 	blk_premap_count(BLK_PREMAP_HITS);
 	return pm;
@@ -850,14 +968,15 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
  * torn down (create_retries). Misses are counted by reason in debugfs
  * (blk_premap; miss_disabled counts every marked request while the switch
  * is off: here, or inline in blk_premap_wanted() for the iterator, which
- * then does not call this). A hit costs one per-CPU hint probe and a
- * reference; a hint miss walks the maple tree; nothing is looked up while
- * the switch is off (except under DMA-API debug, for @registered).
+ * then does not call this). A hit costs one per-CPU hint probe and no
+ * atomic operation; a hint miss walks the maple tree; nothing is looked up
+ * while the switch is off (except under DMA-API debug, for @registered).
  *
  * Context: the driver's ->queue_rq(); does not sleep (the creation is
  * queued to a workqueue, its bookkeeping is GFP_ATOMIC).
- * Return: the premap, held until blk_premap_put(), or %NULL: map the
- * request the normal way.
+ * Return: the premap, usable until the request completes (the caller
+ * guarantees it is not torn down under the request, see
+ * include/linux/blk-premap.h), or %NULL: map the request the normal way.
  */
 struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 				  struct request *req, u64 *pos,
@@ -881,8 +1000,7 @@ EXPORT_SYMBOL_GPL(blk_premap_get);
  * @iter: as for blk_rq_dma_map_iter_start()
  *
  * Looks the request up as blk_premap_get() does. On a hit, hands out its
- * first segment from the premap: no DMA-API call, the premap held until
- * blk_rq_dma_unmap(). On a miss, maps it as __blk_rq_dma_map_iter_start()
+ * first segment from the premap: no DMA-API call, no reference taken. On a miss, maps it as __blk_rq_dma_map_iter_start()
  * does. One function, so that a hit costs one call and one stack frame.
  * The iterator's start follows mainline's blk_rq_dma_map_iter_start().
  *
@@ -913,7 +1031,7 @@ EXPORT_SYMBOL_GPL(blk_premap_dma_map_start);
 
 /**
  * __blk_premap_seg - blk_premap_seg() for a premap of several runs
- * @pm: a live premap, held
+ * @pm: a live premap, as blk_premap_get() returned it
  * @pos: buffer position in bytes, inside the buffer
  * @len: bytes wanted from @pos
  * @dma: set to the DMA address of @pos
@@ -1001,42 +1119,45 @@ EXPORT_SYMBOL_GPL(blk_premap_ctx_init);
  * blk_premap_ctx_invalidate - tear down every premap of a device
  * @ctx: the device's context
  *
- * For a device whose DMA setup changes, and on its removal: waits for
- * requests holding premaps (the driver has cancelled or completed them),
- * unmaps every premap, frees the driver's precomputed data. Buffers stay
- * registered; their next request creates a new premap.
+ * For a device whose DMA setup changes, and on its removal: unmaps every
+ * premap and frees the driver's precomputed data. The caller guarantees that
+ * no request is using a premap of the device and none can look one up while
+ * this runs: its queues are quiesced and its in-flight requests cancelled,
+ * or frozen. Buffers stay registered; their next request creates a new
+ * premap.
  *
- * Context: process context; sleeps.
+ * Context: process context; may sleep.
  */
 void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx)
 {
-	struct blk_premap *pm, *tmp;
-	unsigned long flags;
-	LIST_HEAD(list);
-	int i;
+	struct blk_premap_buf *buf;
+	struct blk_premap *pm;
 
-	mutex_lock(&blk_premap_mutex);
-	spin_lock_irq(&ctx->lock);
-	list_splice_init(&ctx->pms, &list);
-	list_for_each_entry(pm, &list, ctx_node)
-		list_del_init(&pm->pending_node);
-	spin_unlock_irq(&ctx->lock);
-	list_for_each_entry_safe(pm, tmp, &list, ctx_node) {
-		struct blk_premap_buf *buf = pm->buf;
+	for (;;) {
+		/*
+		 * A premap on ctx->pms has its buffer registered (as in
+		 * blk_premap_work()): hold the buffer, then take the premap
+		 * under its mutex unless the buffer's own teardown did first.
+		 */
+		spin_lock_irq(&ctx->lock);
+		pm = list_first_entry_or_null(&ctx->pms, struct blk_premap,
+					      ctx_node);
+		if (!pm) {
+			spin_unlock_irq(&ctx->lock);
+			return;
+		}
+		buf = pm->buf;
+		refcount_inc(&buf->refs);
+		spin_unlock_irq(&ctx->lock);
 
-		list_del_init(&pm->ctx_node);
-		spin_lock_irqsave(&buf->lock, flags);
-		for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++)
-			if (rcu_access_pointer(buf->pms[i]) == pm)
-				RCU_INIT_POINTER(buf->pms[i], NULL);
-		/* out of its slot: no retry can queue it again */
-		spin_lock(&ctx->lock);
-		list_del_init(&pm->pending_node);
-		spin_unlock(&ctx->lock);
-		spin_unlock_irqrestore(&buf->lock, flags);
-		blk_premap_teardown(pm, true);
+		mutex_lock(&buf->mutex);
+		if (blk_premap_in_slot(buf, pm) && pm->ctx == ctx) {
+			blk_premap_claim(pm);
+			blk_premap_teardown(pm, true);
+		}
+		mutex_unlock(&buf->mutex);
+		blk_premap_buf_put(buf);
 	}
-	mutex_unlock(&blk_premap_mutex);
 }
 EXPORT_SYMBOL_GPL(blk_premap_ctx_invalidate);
 
@@ -1045,8 +1166,9 @@ EXPORT_SYMBOL_GPL(blk_premap_ctx_invalidate);
  * @ctx: the device's context
  *
  * Stops new premaps, waits for a creation in progress and invalidates all.
- * The driver must have stopped its queues (no ->queue_rq() can still look
- * premaps up) and must call this while its DMA device is still usable.
+ * The driver must have quiesced its queues and cancelled or completed every
+ * request, as for blk_premap_ctx_invalidate(), and must call this while its
+ * DMA device is still usable.
  *
  * Context: process context; sleeps.
  */
@@ -1069,7 +1191,6 @@ static int blk_premap_stats_show(struct seq_file *m, void *unused)
 		[BLK_PREMAP_MISS_NEW] = "miss_new",
 		[BLK_PREMAP_MISS_PENDING] = "miss_pending",
 		[BLK_PREMAP_MISS_FAILED] = "miss_failed",
-		[BLK_PREMAP_MISS_DEAD] = "miss_dead",
 		[BLK_PREMAP_MISS_DEVS] = "miss_too_many_devices",
 		[BLK_PREMAP_MISS_RANGE] = "miss_range",
 		[BLK_PREMAP_CHAIN_FALLBACK] = "prp_chain_fallback",

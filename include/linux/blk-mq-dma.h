@@ -25,8 +25,9 @@
  *	requests whose segments were mapped one by one with dma_map_page()
  * @next: next mapped scatterlist entry blk_rq_dma_map_iter_next() hands out
  * @left: mapped entries not yet handed out
- * @premap: for requests on a premapped registered buffer: the premap they
- *	hold (see blk-premap.h); nothing of theirs is mapped per request
+ * @premap: for requests on a premapped registered buffer: the premap their
+ *	segments come from (see blk-premap.h); nothing of theirs is mapped per
+ *	request
  * @pm_start: buffer position of the request's first byte (premap only)
  * @pm_pos: buffer position of the next segment (premap only)
  * @pm_left: bytes of the request not yet handed out (premap only)
@@ -208,7 +209,7 @@ void __blk_rq_dma_unmap_sg(struct request *req, struct device *dma_dev,
  *
  * Return: %true if nothing is left to unmap (the request went through the
  * scatterlist fallback, which is now unmapped and freed, or used a premap,
- * which it no longer holds), %false if its segments were mapped one by one
+ * which stays mapped), %false if its segments were mapped one by one
  * and the caller must dma_unmap_page() each segment it was handed, with the
  * same address, length and direction.
  */
@@ -219,7 +220,6 @@ static inline bool blk_rq_dma_unmap(struct request *req,
 {
 #ifdef CONFIG_BLK_PREMAP
 	if (state->premap) {
-		blk_premap_put(state->premap);
 		state->premap = NULL;
 		return true;
 	}
@@ -247,8 +247,7 @@ static inline bool blk_rq_dma_map_coalesce(struct blk_dma_state *state)
  * @state: state filled in by blk_rq_dma_map_iter_start()
  * @pos: set to the buffer position of the request's first byte, in bytes
  *
- * Return: the premap (held until blk_rq_dma_unmap()) if the request is on a
- * premapped buffer, else %NULL. Drivers use it to reuse what they
+ * Return: the premap if the request is on a premapped buffer, else %NULL. Drivers use it to reuse what they
  * precomputed for the premap (nvme-pci: PRP list pages).
  */
 static inline struct blk_premap *blk_rq_dma_premap(struct blk_dma_state *state,

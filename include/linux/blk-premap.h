@@ -18,10 +18,25 @@
  * without one), plus whatever the driver precomputes (nvme-pci: PRP list
  * pages). Later requests inside the buffer get their segments from it with no
  * DMA-API call. A creation refused for a transient reason (memory, IOVA
- * space, the device's cap) is retried later. Unregistering the buffer tears
- * every premap down (unmap, IOTLB flush) before returning, so before
- * io_uring unpins the pages; the device going away invalidates every premap
- * of the device, a device reset keeps them.
+ * space, the device's cap) is retried later.
+ *
+ * Requests take no reference on a premap: it is torn down only where the
+ * kernel already guarantees that no request is using it.
+ *  - Buffer side: io_uring calls blk_premap_buf_unregister() when its last
+ *    reference to the registered buffer goes (unregister, update, ring exit,
+ *    last clone). Every request on the buffer holds an io_uring resource
+ *    node reference from submission until after its bio completed, and a
+ *    block driver unmaps a request's data before it completes the bio, so
+ *    by then no request is using (or can look up) any premap of the buffer.
+ *  - Device side: the driver calls blk_premap_ctx_destroy() (or
+ *    blk_premap_ctx_invalidate()) only once its queues are quiesced and its
+ *    in-flight requests cancelled, or frozen: no ->queue_rq() is looking a
+ *    premap up and every request that used one has been unmapped. nvme-pci
+ *    does so on removal, after nvme_dev_disable(); a controller reset keeps
+ *    the premaps (neither IOMMU mappings nor host PRP pages change).
+ * Lookups of other buffers may still read a premap being torn down (the
+ * per-CPU lookup hints are shared): RCU and a generation number cover
+ * that, see blk-premap.c.
  */
 #ifndef _LINUX_BLK_PREMAP_H
 #define _LINUX_BLK_PREMAP_H
@@ -65,11 +80,10 @@ struct blk_premap_ops {
  *	lookups miss and nothing new is created
  * @max_mb: cap of buffer bytes premapped for @dma_dev, in MiB (the driver's
  *	module parameter), checked when a premap is created
- * @bytes: buffer bytes premapped now (under the registry mutex)
- * @freed: premaps of this device torn down so far (written under the
- *	registry mutex, read racily): a creation refused by the cap retries
- *	once it changed
- * @lock: protects @pms, @pending and @dead
+ * @bytes: buffer bytes premapped now, or being premapped (under @lock)
+ * @freed: premaps of this device torn down so far (written under @lock,
+ *	read racily): a creation refused by the cap retries once it changed
+ * @lock: protects @pms, @pending, @dead, @bytes and @freed
  * @pms: every premap of this device (pending, live, failed)
  * @pending: premaps waiting for @work to map them
  * @dead: set when the device goes away; nothing new is created
@@ -83,7 +97,7 @@ struct blk_premap_ctx {
 	const unsigned int *max_mb;
 	u64 bytes;
 	unsigned long freed;
-	spinlock_t lock;	/* @pms, @pending, @dead */
+	spinlock_t lock;	/* @pms, @pending, @dead, @bytes, @freed */
 	struct list_head pms;
 	struct list_head pending;
 	bool dead;
@@ -117,8 +131,6 @@ struct blk_premap_run {
  * @ctx: the device's context
  * @buf: the buffer
  * @state: &enum blk_premap_state, read with acquire semantics
- * @refs: one held by the cache while the premap is reachable, one by every
- *	request using it; teardown drops the cache's and waits for zero
  * @ctx_node: in @ctx->pms
  * @pending_node: in @ctx->pending while %BLK_PREMAP_PENDING
  * @sgt: the long-term mapping (dma_map_sgtable(), DMA_BIDIRECTIONAL)
@@ -137,7 +149,6 @@ struct blk_premap {
 	struct blk_premap_ctx *ctx;
 	struct blk_premap_buf *buf;
 	int state;
-	refcount_t refs;
 	struct list_head ctx_node;
 	struct list_head pending_node;
 	struct sg_table sgt;
@@ -164,9 +175,13 @@ struct blk_premap {
  * @nr_bvecs: entries in @bvec
  * @shift: log2 of the folio size in bytes
  * @len: buffer length in bytes
+ * @mutex: serializes creating and tearing down the buffer's premaps
  * @lock: protects @pms and @dead
  * @dead: being unregistered; no new premaps
- * @pms: premaps of this buffer, one per device at most
+ * @refs: one for the registry, one while a device's creation work or
+ *	invalidation waits for @mutex
+ * @pms: premaps of this buffer, one per device at most; a premap leaves
+ *	its slot only under @mutex
  * @rcu: for freeing
  */
 struct blk_premap_buf {
@@ -174,8 +189,10 @@ struct blk_premap_buf {
 	unsigned int nr_bvecs;
 	unsigned int shift;
 	u64 len;
+	struct mutex mutex;
 	spinlock_t lock;	/* @pms, @dead */
 	bool dead;
+	refcount_t refs;
 	struct blk_premap __rcu *pms[BLK_PREMAP_MAX_DEVS];
 	struct rcu_head rcu;
 };
@@ -239,27 +256,12 @@ static inline bool blk_premap_wanted(struct blk_premap_ctx *ctx)
 	return false;
 }
 
-/**
- * blk_premap_put - a request is done with a premap
- * @pm: as returned by blk_premap_get()
- *
- * Inline: every premapped request calls it on completion.
- *
- * Context: any; does not sleep.
- */
-static inline void blk_premap_put(struct blk_premap *pm)
-{
-	/* the last reference wakes a teardown waiting in wait_var_event() */
-	if (refcount_dec_and_test(&pm->refs))
-		wake_up_var(&pm->refs);
-}
-
 u32 __blk_premap_seg(const struct blk_premap *pm, u64 pos, u64 len,
 		     dma_addr_t *dma);
 
 /**
  * blk_premap_seg - DMA address of a buffer position, and how far it runs
- * @pm: a live premap, held
+ * @pm: a live premap, as blk_premap_get() returned it
  * @pos: buffer position in bytes (blk_premap_buf_pos()), inside the buffer
  * @len: bytes wanted from @pos
  * @dma: set to the DMA address of @pos

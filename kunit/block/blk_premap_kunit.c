@@ -14,10 +14,11 @@
  * segments and that none is mapped per request), every miss path (a bio
  * not marked as on a registered buffer, not a registered buffer, beyond the
  * buffer, several bios, switched off, cap,
- * mapping failure, a device that needs syncs), and teardown ordering:
- * unregistering and invalidating wait for a request holding the premap and
- * unmap (driver destroy hook included) before they return; a lookup hint
- * never leads to a premap that was torn down, nor to another device's.
+ * mapping failure, a device that needs syncs), and teardown: unregistering
+ * and invalidating unmap (driver destroy hook included) before they return,
+ * with no reference of a request to wait for (their callers guarantee that
+ * none is in flight); a lookup hint never leads to a premap that was torn
+ * down, nor to another device's.
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
@@ -60,13 +61,19 @@ struct premap_fixture {
 	struct bio_vec other[1];	/* a bvec array nobody registered */
 	/* driver hook bookkeeping */
 	int creates, destroys;
-	bool destroyed_before_return;
+	/* if set, creations of f->bvec's premaps wait for it */
+	struct completion *create_gate;
+	struct completion create_entered;
 };
 
 static int hook_create(struct blk_premap *pm, void *data)
 {
 	struct premap_fixture *f = data;
 
+	if (f->create_gate && pm->buf == f->buf) {
+		complete(&f->create_entered);
+		wait_for_completion(f->create_gate);
+	}
 	f->creates++;
 	pm->drv_pages = 1;
 	return 0;
@@ -223,10 +230,8 @@ static void lookup_inside(struct kunit *test)
 	/* the first byte of the buffer */
 	KUNIT_EXPECT_EQ(test, blk_premap_seg(pm, OFF0, 1, &dma), 1);
 	KUNIT_EXPECT_EQ(test, dma, folio_phys(f, 0) + OFF0);
-	blk_premap_put(pm);
 	/* every request after the first is a hit on the same premap */
 	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL), pm);
-	blk_premap_put(pm);
 	KUNIT_EXPECT_EQ(test, f->creates, 1);
 }
 
@@ -243,7 +248,6 @@ static void lookup_after_split(struct kunit *test)
 	pm = get_after_create(test, &pos);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 	KUNIT_EXPECT_EQ(test, pos, (u64)OFF0 + SZ_4K);
-	blk_premap_put(pm);
 
 	/* the front 12K go to another request: now in bvec 1, 4K in */
 	bio_advance(f->bio, 12 * SZ_1K);
@@ -254,7 +258,6 @@ static void lookup_after_split(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blk_premap_seg(pm, pos, 28 * SZ_1K, &dma),
 			FOLIO_SIZE - SZ_4K);
 	KUNIT_EXPECT_EQ(test, dma, folio_phys(f, 1) + SZ_4K);
-	blk_premap_put(pm);
 }
 
 /* not a registered array: no lookup hit, nothing created */
@@ -312,7 +315,6 @@ static void lookup_straddle(struct kunit *test)
 	f->rq->__data_len = SZ_4K;
 	pm = blk_premap_get(&f->ctx, f->rq, &pos, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
-	blk_premap_put(pm);
 }
 
 /* a request of two bios (plug merge) falls back, even in one buffer */
@@ -325,7 +327,6 @@ static void lookup_multi_bio(struct kunit *test)
 	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
 	pm = get_after_create(test, &pos);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
-	blk_premap_put(pm);
 	bio_init(f->bio2, NULL, f->bvec + 1, 0, REQ_OP_READ);
 	f->bio2->bi_iter.bi_bvec_done = SZ_4K;
 	f->bio2->bi_iter.bi_size = SZ_4K;
@@ -352,7 +353,6 @@ static void iterator_segments(struct kunit *test)
 	set_rq(f, f->bvec, NR_FOLIOS, 0, SZ_4K, SZ_8K + FOLIO_SIZE + SZ_4K);
 	pm = get_after_create(test, &pos);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
-	blk_premap_put(pm);
 
 	KUNIT_ASSERT_TRUE(test, blk_rq_dma_map_iter_start(f->rq, f->dev,
 							  &state, &iter));
@@ -371,9 +371,10 @@ static void iterator_segments(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, blk_rq_dma_map_iter_next(f->rq, f->dev,
 							  &state, &iter));
 	KUNIT_EXPECT_EQ(test, (__force u8)iter.status, (__force u8)BLK_STS_OK);
-	/* a premapped request has nothing to unmap and drops its hold */
+	/* a premapped request has nothing to unmap; the premap stays */
 	KUNIT_EXPECT_TRUE(test, blk_rq_dma_unmap(f->rq, f->dev, &state, 0));
-	KUNIT_EXPECT_EQ(test, refcount_read(&pm->refs), 1);
+	KUNIT_EXPECT_PTR_EQ(test, slot0(f), pm);
+	KUNIT_EXPECT_EQ(test, f->destroys, 0);
 }
 
 /*
@@ -431,10 +432,8 @@ static void hint_reregister(struct kunit *test)
 	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_8K);
 	pm = get_after_create(test, &pos);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
-	blk_premap_put(pm);
 	/* hit again: now from this CPU's hint */
 	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL), pm);
-	blk_premap_put(pm);
 	KUNIT_EXPECT_EQ(test, f->creates, 1);
 
 	blk_premap_buf_unregister(f->buf);
@@ -447,7 +446,6 @@ static void hint_reregister(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->creates, 2);
 	KUNIT_EXPECT_PTR_EQ(test, pm->buf, f->buf);
 	KUNIT_EXPECT_PTR_EQ(test, pm, slot0(f));
-	blk_premap_put(pm);
 	kunit_release_action(test, unregister_buf, other);
 	/* a request on the other, now unregistered, array finds nothing */
 	set_rq(f, f->other, 1, 0, 0, SZ_4K);
@@ -472,25 +470,19 @@ static void hint_two_devices(struct kunit *test)
 	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
 	pm1 = get_after_create(test, &pos);	/* the hint now leads to pm1 */
 	KUNIT_ASSERT_NOT_NULL(test, pm1);
-	blk_premap_put(pm1);
 
 	pm2 = blk_premap_get(&ctx2, f->rq, &pos, NULL);
 	KUNIT_EXPECT_NULL(test, pm2);
-	if (pm2)			/* do not leave teardown waiting */
-		blk_premap_put(pm2);
 	flush_work(&ctx2.work);
 	pm2 = blk_premap_get(&ctx2, f->rq, &pos, NULL);
 	KUNIT_EXPECT_NOT_NULL(test, pm2);
 	if (pm2) {
 		KUNIT_EXPECT_PTR_EQ(test, pm2->ctx, &ctx2);
 		KUNIT_EXPECT_PTR_NE(test, pm2, pm1);
-		blk_premap_put(pm2);
 	}
 	/* the hint now leads to pm2; the first device still gets pm1 */
 	pm2 = blk_premap_get(&f->ctx, f->rq, &pos, NULL);
 	KUNIT_EXPECT_PTR_EQ(test, pm2, pm1);
-	if (pm2)
-		blk_premap_put(pm2);
 	KUNIT_EXPECT_EQ(test, f->creates, 2);
 	blk_premap_ctx_destroy(&ctx2);
 	KUNIT_EXPECT_EQ(test, f->destroys, 1);
@@ -511,7 +503,6 @@ static void switched_off(struct kunit *test)
 	f->enabled = true;
 	pm = get_after_create(test, &pos);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
-	blk_premap_put(pm);
 }
 
 /* beyond the cap: refused once, then every request falls back */
@@ -579,7 +570,6 @@ static void refusal_retried(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 	KUNIT_EXPECT_EQ(test, f->creates, 1);
 	KUNIT_EXPECT_EQ(test, f->ctx.bytes, (u64)BUF_LEN);
-	blk_premap_put(pm);
 }
 
 /* the IOMMU out of space (injected): fallback, nothing held */
@@ -627,68 +617,32 @@ static void needs_sync(struct kunit *test)
 #endif
 }
 
-struct teardown_thread {
-	struct premap_fixture *f;
-	bool invalidate;
-	struct completion done;
-	int destroys_at_return;
-};
-
-static int teardown_fn(void *data)
-{
-	struct teardown_thread *t = data;
-
-	if (t->invalidate) {
-		blk_premap_ctx_invalidate(&t->f->ctx);
-	} else {
-		blk_premap_buf_unregister(t->f->buf);
-		t->f->buf = NULL;
-	}
-	/* what the caller (io_uring: unpin) may rely on from here */
-	t->destroys_at_return = t->f->destroys;
-	complete(&t->done);
-	return 0;
-}
-
 /*
- * Teardown while a request holds the premap: it waits for the request, then
- * unmaps (destroy hook) before returning.
+ * Teardown with no request in flight, as its callers guarantee: it unmaps
+ * (destroy hook) before it returns, without waiting for anything, and no
+ * later request finds the premap, not even through this CPU's lookup hint,
+ * which the hit just before filled.
  */
-static void teardown_waits(struct kunit *test, bool invalidate)
+static void teardown(struct kunit *test, bool invalidate)
 {
 	struct premap_fixture *f = test->priv;
-	struct teardown_thread t = { .f = f, .invalidate = invalidate };
-	struct blk_premap *pm, *again;
-	struct task_struct *task;
+	struct blk_premap *pm;
 	u64 pos;
 
 	set_rq(f, f->bvec, NR_FOLIOS, 2, 0, SZ_8K);
-	pm = get_after_create(test, &pos);	/* the in-flight request */
+	pm = get_after_create(test, &pos);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
-	init_completion(&t.done);
-	task = kthread_run(teardown_fn, &t, "premap-teardown");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-
-	/* stuck on the request; new requests already miss */
-	KUNIT_EXPECT_FALSE(test,
-			   wait_for_completion_timeout(&t.done,
-						       msecs_to_jiffies(200)));
-	KUNIT_EXPECT_EQ(test, f->destroys, 0);
-	/*
-	 * Once teardown started, new requests miss: unregistering removed the
-	 * buffer; invalidating emptied its slot, and this CPU's lookup hint,
-	 * filled by the hit above, must not lead to the premap either.
-	 */
-	again = blk_premap_get(&f->ctx, f->rq, &pos, NULL);
-	KUNIT_EXPECT_NULL(test, again);
-	if (again)			/* do not leave teardown waiting */
-		blk_premap_put(again);
-
-	blk_premap_put(pm);		/* the request completes */
-	KUNIT_ASSERT_TRUE(test,
-			  wait_for_completion_timeout(&t.done,
-						      msecs_to_jiffies(5000)));
-	KUNIT_EXPECT_EQ(test, t.destroys_at_return, 1);
+	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL),
+			    pm);
+	if (invalidate) {
+		blk_premap_ctx_invalidate(&f->ctx);
+	} else {
+		blk_premap_buf_unregister(f->buf);
+		f->buf = NULL;
+	}
+	/* what the caller (io_uring: unpin) relies on from here */
+	KUNIT_EXPECT_EQ(test, f->destroys, 1);
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
 	if (!invalidate) {
 		KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
 		KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
@@ -696,29 +650,133 @@ static void teardown_waits(struct kunit *test, bool invalidate)
 	}
 	/* the buffer stays registered: the miss above queued a new premap */
 	flush_work(&f->ctx.work);
+	KUNIT_EXPECT_EQ(test, f->creates, 2);
 	KUNIT_EXPECT_EQ(test, f->ctx.bytes, BUF_LEN);
 	KUNIT_EXPECT_TRUE(test, list_is_singular(&f->ctx.pms));
-	KUNIT_EXPECT_PTR_NE(test, slot0(f), pm);
 }
 
-static void unregister_waits(struct kunit *test)
+static void unregister_unmaps(struct kunit *test)
 {
-	teardown_waits(test, false);
+	teardown(test, false);
 }
 
 /* after invalidation the buffer is still registered: premapped again */
-static void invalidate_waits(struct kunit *test)
+static void invalidate_unmaps(struct kunit *test)
 {
 	struct premap_fixture *f = test->priv;
 	struct blk_premap *pm;
 	u64 pos;
 
-	teardown_waits(test, true);
+	teardown(test, true);
 	pm = blk_premap_get(&f->ctx, f->rq, &pos, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 	KUNIT_EXPECT_EQ(test, f->creates, 2);
 	KUNIT_EXPECT_PTR_EQ(test, pm, slot0(f));
-	blk_premap_put(pm);
+}
+
+struct teardown_thread {
+	struct blk_premap_buf *buf;	/* unregister it */
+	struct blk_premap_ctx *ctx;	/* then destroy it, if set */
+	struct completion done;
+};
+
+static int teardown_fn(void *data)
+{
+	struct teardown_thread *t = data;
+
+	blk_premap_buf_unregister(t->buf);
+	if (t->ctx)
+		blk_premap_ctx_destroy(t->ctx);
+	complete(&t->done);
+	return 0;
+}
+
+static bool start_teardown(struct kunit *test, struct teardown_thread *t)
+{
+	init_completion(&t->done);
+	return !IS_ERR(kthread_run(teardown_fn, t, "premap-teardown"));
+}
+
+/*
+ * A creation in progress (mapping a buffer can take long and allocates with
+ * GFP_KERNEL) delays only the teardown of its own buffer: another buffer's
+ * unregistration and another device's removal go ahead; the buffer's own
+ * unregistration waits for it, then unmaps what it created.
+ */
+static void creation_blocks_own_buffer(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct teardown_thread other = {}, own = {};
+	struct blk_premap_buf *buf2;
+	struct blk_premap_ctx ctx2;
+	struct completion gate;
+	struct bio_vec b2[1];
+	bool other_done, own_done = true;
+	u64 pos;
+
+	blk_premap_ctx_init(&ctx2, f->dev, &hook_ops, f, &f->enabled,
+			    &f->max_mb);
+	/* a second buffer premapped for both devices */
+	bvec_set_page(&b2[0], f->block, SZ_4K, 0);
+	buf2 = blk_premap_buf_register(b2, 1, FOLIO_SHIFT, SZ_4K);
+	KUNIT_ASSERT_NOT_NULL(test, buf2);
+	set_rq(f, b2, 1, 0, 0, SZ_4K);
+	KUNIT_ASSERT_NOT_NULL(test, get_after_create(test, &pos));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&ctx2, f->rq, &pos, NULL));
+	flush_work(&ctx2.work);
+	KUNIT_ASSERT_NOT_NULL(test, blk_premap_get(&ctx2, f->rq, &pos, NULL));
+	KUNIT_ASSERT_EQ(test, f->creates, 2);
+
+	/* the first buffer's creation for the first device blocks */
+	init_completion(&gate);
+	init_completion(&f->create_entered);
+	f->create_gate = &gate;
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
+	KUNIT_ASSERT_TRUE(test,
+			  wait_for_completion_timeout(&f->create_entered,
+						      msecs_to_jiffies(5000)));
+
+	other.buf = buf2;
+	other.ctx = &ctx2;
+	if (!start_teardown(test, &other)) {
+		complete(&gate);
+		KUNIT_FAIL(test, "no thread for the teardown");
+		return;
+	}
+	other_done = wait_for_completion_timeout(&other.done,
+						 msecs_to_jiffies(5000));
+	KUNIT_EXPECT_TRUE_MSG(test, other_done,
+			      "unregistering another buffer and removing another device wait for a creation");
+	KUNIT_EXPECT_EQ(test, f->destroys, 2);
+
+	own.buf = f->buf;
+	f->buf = NULL;
+	if (!start_teardown(test, &own)) {
+		f->buf = own.buf;
+		complete(&gate);
+		KUNIT_FAIL(test, "no thread for the teardown");
+		goto out;
+	}
+	own_done = wait_for_completion_timeout(&own.done,
+					       msecs_to_jiffies(200));
+	KUNIT_EXPECT_FALSE(test, own_done);
+	complete(&gate);
+	if (!own_done)
+		own_done = wait_for_completion_timeout(&own.done,
+						       msecs_to_jiffies(5000));
+	KUNIT_EXPECT_TRUE(test, own_done);
+	/* created while the unregistration waited, unmapped before it returned */
+	KUNIT_EXPECT_EQ(test, f->creates, 3);
+	KUNIT_EXPECT_EQ(test, f->destroys, 3);
+	KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
+out:
+	/* do not return while a thread still uses this stack frame */
+	if (!other_done)
+		wait_for_completion(&other.done);
+	if (!own_done)
+		wait_for_completion(&own.done);
 }
 
 /* a dead context (device removed) creates nothing */
@@ -731,7 +789,6 @@ static void destroyed_ctx(struct kunit *test)
 	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
 	pm = get_after_create(test, &pos);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
-	blk_premap_put(pm);
 	blk_premap_ctx_destroy(&f->ctx);
 	KUNIT_EXPECT_EQ(test, f->destroys, 1);
 	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
@@ -772,8 +829,9 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(refusal_retried),
 	KUNIT_CASE(map_failure),
 	KUNIT_CASE(needs_sync),
-	KUNIT_CASE(unregister_waits),
-	KUNIT_CASE(invalidate_waits),
+	KUNIT_CASE(unregister_unmaps),
+	KUNIT_CASE(invalidate_unmaps),
+	KUNIT_CASE(creation_blocks_own_buffer),
 	KUNIT_CASE(destroyed_ctx),
 	KUNIT_CASE(register_bad_layout),
 	{}

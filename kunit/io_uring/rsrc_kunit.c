@@ -624,7 +624,6 @@ static void premap_torn_down_before_unpin(struct kunit *test)
 	pm = blk_premap_get(ctx, rq, &pos, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 	KUNIT_EXPECT_EQ(test, pos, (u64)SZ_2M + SZ_4K);
-	blk_premap_put(pm);
 
 	unregister_and_check(test, imu);
 	KUNIT_EXPECT_EQ(test, probe.destroys, 1);
