@@ -36,6 +36,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/hash.h>
 #include <linux/iommu-dma.h>
+#include <linux/jump_label.h>
 #include <linux/maple_tree.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -65,6 +66,45 @@ enum blk_premap_stat {
 };
 
 static DEFINE_PER_CPU(unsigned long, blk_premap_pcpu[BLK_PREMAP_NR_PCPU_STATS]);
+/*
+ * On while at least one driver has its premap switch on (blk_premap_enable()):
+ * while it is off, requests on registered buffers go straight to the normal
+ * mapping, and nothing is premapped.
+ */
+DEFINE_STATIC_KEY_FALSE(blk_premap_key);
+EXPORT_SYMBOL_GPL(blk_premap_key);
+
+/**
+ * blk_premap_enable - a driver turns its premap switch on
+ *
+ * Turns the premap cache's static key on (counted: it stays on while any
+ * driver's switch is on). Lookups then also check the device's own switch
+ * (&blk_premap_ctx.enabled).
+ *
+ * Context: process context; may sleep (code patching).
+ */
+void blk_premap_enable(void)
+{
+	static_branch_inc(&blk_premap_key);
+}
+EXPORT_SYMBOL_GPL(blk_premap_enable);
+
+/**
+ * blk_premap_disable - a driver turns its premap switch off
+ *
+ * Undoes one blk_premap_enable(). The driver then tears down its devices'
+ * premaps with blk_premap_ctx_invalidate() once their queues are frozen:
+ * requests that found a premap before the switch went off may still be in
+ * flight until then.
+ *
+ * Context: process context; may sleep (code patching).
+ */
+void blk_premap_disable(void)
+{
+	static_branch_dec(&blk_premap_key);
+}
+EXPORT_SYMBOL_GPL(blk_premap_disable);
+
 /* requests with data while switched off: counted inline, blk_premap_wanted() */
 DEFINE_PER_CPU(unsigned long, blk_premap_miss_disabled);
 EXPORT_PER_CPU_SYMBOL_GPL(blk_premap_miss_disabled);
@@ -884,15 +924,7 @@ blk_premap_get_cold(struct blk_premap_ctx *ctx, struct request *req,
 	if (!enabled) {
 		/* as blk_premap_wanted() counts for the iterator */
 		this_cpu_inc(blk_premap_miss_disabled);
-		/*
-		 * Only DMA-API debug cares whether the caller's mapping may
-		 * overlap a premap made before the switch went off: premaps
-		 * exist only where mappings need no syncs, so the overlap is
-		 * harmless, but the checker wants DMA_ATTR_SKIP_CPU_SYNC on
-		 * it. Everyone else skips the lookup.
-		 */
-		if (!IS_ENABLED(CONFIG_DMA_API_DEBUG) || !registered)
-			return NULL;
+		return NULL;
 	}
 	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
 	return blk_premap_get_slow(ctx, req, bv, pos, registered);
@@ -970,7 +1002,7 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
  * is off: here, or inline in blk_premap_wanted() for the iterator, which
  * then does not call this). A hit costs one per-CPU hint probe and no
  * atomic operation; a hint miss walks the maple tree; nothing is looked up
- * while the switch is off (except under DMA-API debug, for @registered).
+ * while the switch is off.
  *
  * Context: the driver's ->queue_rq(); does not sleep (the creation is
  * queued to a workqueue, its bookkeeping is GFP_ATOMIC).
@@ -984,6 +1016,10 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 {
 	if (!req->bio || !bio_flagged(req->bio, BIO_REG_BVEC))
 		return NULL;
+	if (!static_branch_likely(&blk_premap_key)) {
+		this_cpu_inc(blk_premap_miss_disabled);
+		return NULL;
+	}
 	return __blk_premap_get(ctx, req, blk_rq_payload_bytes(req), pos,
 				registered);
 }

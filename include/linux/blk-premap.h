@@ -42,6 +42,7 @@
 #define _LINUX_BLK_PREMAP_H
 
 #include <linux/bvec.h>
+#include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
@@ -76,8 +77,10 @@ struct blk_premap_ops {
  * @dma_dev: device the buffers are mapped for
  * @ops: driver hooks
  * @drvdata: passed to @ops
- * @enabled: runtime switch (the driver's module parameter); when %false
- *	lookups miss and nothing new is created
+ * @enabled: the device's runtime switch (the driver's module parameter);
+ *	when %false lookups miss and nothing new is created. Lookups also need
+ *	the global one, &blk_premap_key (blk_premap_enable()); a driver turning
+ *	its switch off freezes its queues and invalidates its premaps.
  * @max_mb: cap of buffer bytes premapped for @dma_dev, in MiB (the driver's
  *	module parameter), checked when a premap is created
  * @bytes: buffer bytes premapped now, or being premapped (under @lock)
@@ -232,25 +235,26 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 				  bool *registered);
 
 DECLARE_PER_CPU(unsigned long, blk_premap_miss_disabled);
+DECLARE_STATIC_KEY_FALSE(blk_premap_key);
+void blk_premap_enable(void);
+void blk_premap_disable(void);
 
 /**
  * blk_premap_wanted - should a request on a registered buffer be looked up?
  * @ctx: the device's premap context
  *
  * For requests whose first bio is marked BIO_REG_BVEC. Inline so that,
- * while the cache is switched off, they pay one load and one per-CPU
+ * while the cache is switched off, they pay a static branch and one per-CPU
  * increment (the miss_disabled counter) instead of a call to
- * blk_premap_get(). Under DMA-API debug the lookup is always wanted: a
- * request on a registered buffer must know it may overlap an older premap
- * (see blk_premap_get()'s @registered).
+ * blk_premap_get().
  *
  * Context: any.
  * Return: %true if the caller should call blk_premap_get().
  */
 static inline bool blk_premap_wanted(struct blk_premap_ctx *ctx)
 {
-	if (likely(READ_ONCE(*ctx->enabled)) ||
-	    IS_ENABLED(CONFIG_DMA_API_DEBUG))
+	if (static_branch_likely(&blk_premap_key) &&
+	    likely(READ_ONCE(*ctx->enabled)))
 		return true;
 	this_cpu_inc(blk_premap_miss_disabled);
 	return false;

@@ -91,6 +91,11 @@ static const struct blk_premap_ops hook_ops = {
 	.destroy = hook_destroy,
 };
 
+static void premap_key_put(void *unused)
+{
+	blk_premap_disable();
+}
+
 static void free_block(void *page)
 {
 	__free_pages(page, 4);
@@ -130,6 +135,10 @@ static int premap_test_init(struct kunit *test)
 							DMA_BIT_MASK(64)), 0);
 	f->enabled = true;
 	f->max_mb = 64;
+	/* the global switch a driver turns on (nvme-pci: its premap parameter) */
+	blk_premap_enable();
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, premap_key_put,
+							NULL), 0);
 	blk_premap_ctx_init(&f->ctx, f->dev, &hook_ops, f, &f->enabled,
 			    &f->max_mb);
 
@@ -505,6 +514,49 @@ static void switched_off(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 }
 
+/*
+ * The global switch (static key) off: no lookup, not even of a live
+ * premap, and the iterator maps the request itself; on again, it hits.
+ * The key counts every holder (this suite, and nvme-pci if built in with
+ * its switch on): drop them all for the test, then take them back.
+ */
+static void key_off(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_dma_state state;
+	struct blk_dma_iter iter;
+	struct blk_premap *pm;
+	int held = 0;
+	u64 pos;
+
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	pm = get_after_create(test, &pos);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	for (; static_key_enabled(&blk_premap_key); held++)
+		blk_premap_disable();
+	KUNIT_EXPECT_GT(test, held, 0);
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
+	if (blk_rq_dma_map_iter_start(f->rq, f->dev, &state, &iter)) {
+		KUNIT_EXPECT_NULL(test, blk_rq_dma_premap(&state, &pos));
+		KUNIT_EXPECT_EQ(test, iter.addr, folio_phys(f, 1));
+		KUNIT_EXPECT_EQ(test, iter.len, SZ_4K);
+		/* mapped with dma_map_page(): the caller unmaps */
+		if (!blk_rq_dma_unmap(f->rq, f->dev, &state, 0))
+			dma_unmap_page(f->dev, iter.addr, iter.len,
+				       DMA_FROM_DEVICE);
+		else
+			KUNIT_FAIL(test, "no dma_map_page() mapping to unmap");
+	} else {
+		KUNIT_FAIL(test, "the iterator did not map the request");
+	}
+	/* take the holds back before anything can return early */
+	while (held--)
+		blk_premap_enable();
+	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL),
+			    pm);
+	KUNIT_EXPECT_EQ(test, f->creates, 1);
+}
+
 /* beyond the cap: refused once, then every request falls back */
 static void cap_fallback(struct kunit *test)
 {
@@ -825,6 +877,7 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(hint_reregister),
 	KUNIT_CASE(hint_two_devices),
 	KUNIT_CASE(switched_off),
+	KUNIT_CASE(key_off),
 	KUNIT_CASE(cap_fallback),
 	KUNIT_CASE(refusal_retried),
 	KUNIT_CASE(map_failure),

@@ -546,6 +546,12 @@ static const struct blk_premap_ops probe_ops = {
 	.destroy = probe_destroy,
 };
 
+/* drop the premap cache's switch taken for a test */
+static void premap_key_put(void *unused)
+{
+	blk_premap_disable();
+}
+
 /*
  * No DMA after unpin: a registered buffer premapped for a device (through a
  * request whose bio io_import_fixed() + bio_iov_bvec_set() made: it points
@@ -586,6 +592,9 @@ static void premap_torn_down_before_unpin(struct kunit *test)
 	rq = kunit_kzalloc(test, sizeof(*rq), GFP_KERNEL);
 	bio = kunit_kzalloc(test, sizeof(*bio), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, ctx && set && q && rq && bio);
+	blk_premap_enable();
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, premap_key_put,
+							NULL), 0);
 	blk_premap_ctx_init(ctx, dev, &probe_ops, &probe, &enabled, &max_mb);
 
 	pages = pin_buffer(test, &seg, 1, &nr);

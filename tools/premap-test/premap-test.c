@@ -29,6 +29,11 @@
  *  needsync       under swiotlb=force no premap is made (create_fail_need_sync)
  *                 and bounced I/O stays correct.
  *  off            with nvme.premap=N nothing is premapped (miss_disabled).
+ *  switch         switching nvme.premap off with 64 reads in flight on a
+ *                 premapped buffer waits for them, then unmaps every premap
+ *                 (premaps_live back to its start, invalidated counted);
+ *                 the reads' data is intact, reads while off miss, and
+ *                 switching on again premaps and hits anew.
  *  cap            a creation refused by the cap (premap_max_mb 0) is
  *                 retried once the cap is restored and its back-off passed,
  *                 and then hit, byte-exact.
@@ -778,6 +783,80 @@ out:
 	set_file(PARAM_PREMAP, old);
 }
 
+static void t_switch(const struct stats *b)
+{
+	const size_t rlen = 128 << 10;
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	uint64_t s = seed + ++gen;
+	char old[16] = "Y";
+	struct stats s1, s_off, s2;
+	int i, ret, early;
+	struct t t;
+	long bad;
+
+	if (setup(&t, 1))
+		goto out;
+	fill(t.b[0], reg_off, BUF_SZ, s);
+	if (io_whole(&t, true))
+		goto out;
+	wait_premaps(b, 1);
+	snap(&s1);
+	memset(t.b[0], POISON, QD * rlen);
+	for (i = 0; i < QD && (sqe = io_uring_get_sqe(&t.ring)); i++)
+		io_uring_prep_read_fixed(sqe, dev_fd, t.b[0] + i * rlen, rlen,
+					 reg_off + i * rlen, 0);
+	ret = io_uring_submit(&t.ring);
+	if (ret != QD) {
+		fail("io_uring_submit of %d reads: %s", QD, errstr(ret));
+		goto out;
+	}
+	early = io_uring_cq_ready(&t.ring);
+	if (read_file(PARAM_PREMAP, old, sizeof(old)) ||
+	    set_file(PARAM_PREMAP, "N")) {
+		fail("cannot switch %s off", PARAM_PREMAP);
+		goto out;
+	}
+	printf("# switched off with %d of %d reads done\n", early, QD);
+	/* the switch returned: every premap of the device is gone */
+	if (expect_pm) {
+		want_ctr("premaps_live", '=', sv(b, "premaps_live"), 0);
+		want_ctr("invalidated", '>', sv(&s1, "invalidated"), 0);
+	}
+	for (i = 0; i < QD; i++) {
+		ret = io_uring_wait_cqe(&t.ring, &cqe);
+		if (ret) {
+			fail("wait for read %d: %s", i, strerror(-ret));
+			goto out;
+		}
+		if (cqe->res != (int)rlen)
+			fail("read in flight across the switch: %s",
+			     errstr(cqe->res));
+		io_uring_cqe_seen(&t.ring, cqe);
+	}
+	bad = verify(t.b[0], reg_off, QD * rlen, s);
+	if (bad >= 0)
+		fail("mismatch across the switch: first bad byte at dev offset %llu",
+		     reg_off + bad);
+	/* off: byte-exact, and nothing is premapped or hit */
+	snap(&s_off);
+	if (io_round(&t, 1, false))
+		goto out;
+	snap(&s2);
+	want_hits(&s_off, &s_off, &s2, false);
+	if (dv(&s_off, &s2, "miss_disabled") <= 0)
+		fail("miss_disabled did not increase while off");
+	if (set_file(PARAM_PREMAP, "Y"))
+		goto out;
+	if (prove(&t, &s2, 1, false))
+		goto out;
+	teardown(&t);
+	want_baseline(b, POLL_MS);
+out:
+	teardown(&t);
+	set_file(PARAM_PREMAP, old);
+}
+
 /*
  * A creation the cap refused is retried once the cap has room: with
  * premap_max_mb 0 the first reads are refused (create_fail_cap) and fall
@@ -832,6 +911,7 @@ static const struct {
 	{ "remove", t_remove },
 	{ "needsync", t_needsync },
 	{ "off", t_off },
+	{ "switch", t_switch },
 	{ "cap", t_cap },
 };
 #define NR_TESTS (int)(sizeof(tests) / sizeof(tests[0]))
