@@ -38,7 +38,11 @@
 #include <linux/iommu-dma.h>
 #include <linux/jump_label.h>
 #include <linux/maple_tree.h>
+#include <linux/math64.h>
+#include <linux/memcontrol.h>
 #include <linux/percpu.h>
+#include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <kunit/visibility.h>
@@ -335,19 +339,22 @@ struct blk_premap_buf *blk_premap_buf_register(const struct bio_vec *bvec,
 		atomic64_inc(&blk_premap_stats.fail_layout);
 		return NULL;
 	}
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		goto nomem;
 	buf->bvec = bvec;
 	buf->nr_bvecs = nr_bvecs;
 	buf->shift = shift;
 	buf->len = len;
+	/* premaps are made later, by a worker: charge them to the registrar */
+	buf->memcg = get_mem_cgroup_from_current();
 	mutex_init(&buf->mutex);
 	spin_lock_init(&buf->lock);
 	refcount_set(&buf->refs, 1);
 	if (mtree_insert_range(&blk_premap_bufs, (unsigned long)bvec,
 			       (unsigned long)(bvec + nr_bvecs) - 1, buf,
 			       GFP_KERNEL)) {
+		mem_cgroup_put(buf->memcg);
 		kfree(buf);
 		goto nomem;
 	}
@@ -362,6 +369,7 @@ EXPORT_SYMBOL_GPL(blk_premap_buf_register);
 static void blk_premap_buf_put(struct blk_premap_buf *buf)
 {
 	if (refcount_dec_and_test(&buf->refs)) {
+		mem_cgroup_put(buf->memcg);
 		mutex_destroy(&buf->mutex);
 		kfree_rcu(buf, rcu);
 	}
@@ -383,6 +391,18 @@ static bool blk_premap_in_slot(struct blk_premap_buf *buf,
 		if (rcu_access_pointer(buf->pms[i]) == pm)
 			return true;
 	return false;
+}
+
+/*
+ * Kernel memory a live premap holds besides the driver's descriptor pages:
+ * itself, its scatterlist and its runs (allocated for every mapped
+ * segment), in bytes.
+ */
+static size_t blk_premap_meta_bytes(const struct blk_premap *pm)
+{
+	return sizeof(*pm) +
+	       (size_t)pm->sgt.orig_nents * sizeof(struct scatterlist) +
+	       (size_t)pm->sgt.nents * sizeof(struct blk_premap_run);
 }
 
 /* unmap and free; the premap is unreachable and no request uses it */
@@ -414,12 +434,15 @@ static void blk_premap_teardown(struct blk_premap *pm, bool invalidate)
 	blk_premap_hints_invalidate();
 	trace_blk_premap_destroy(pm, invalidate);
 	if (pm->state == BLK_PREMAP_LIVE) {
-		blk_premap_unmap(pm);
 		spin_lock_irq(&ctx->lock);
 		ctx->bytes -= pm->buf->len;
+		ctx->nr_live--;
+		ctx->drv_pages -= pm->drv_pages;
+		ctx->meta_bytes -= blk_premap_meta_bytes(pm);
 		/* the cap has room again: refused premaps may retry */
 		WRITE_ONCE(ctx->freed, ctx->freed + 1);
 		spin_unlock_irq(&ctx->lock);
+		blk_premap_unmap(pm);
 		atomic64_dec(&blk_premap_stats.live);
 		atomic64_sub(pm->buf->len, &blk_premap_stats.bytes);
 		atomic64_sub(pm->drv_pages, &blk_premap_stats.drv_pages);
@@ -523,7 +546,7 @@ static int blk_premap_build_runs(struct blk_premap *pm)
 	int i;
 
 	pm->runs = kvmalloc_array(pm->sgt.nents, sizeof(*pm->runs),
-				  GFP_KERNEL);
+				  GFP_KERNEL_ACCOUNT);
 	if (!pm->runs)
 		return -ENOMEM;
 	for_each_sgtable_dma_sg(&pm->sgt, sg, i) {
@@ -595,7 +618,7 @@ static int blk_premap_map_buf(struct blk_premap *pm)
 	if (blk_premap_fail_map_now())
 		return -EIO;
 	pm->start = buf->bvec[0].bv_offset;
-	ret = sg_alloc_table(&pm->sgt, buf->nr_bvecs, GFP_KERNEL);
+	ret = sg_alloc_table(&pm->sgt, buf->nr_bvecs, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret;
 	for_each_sgtable_sg(&pm->sgt, sg, i)
@@ -705,14 +728,22 @@ static void blk_premap_retry(struct blk_premap *pm)
 
 static void blk_premap_create(struct blk_premap *pm)
 {
+	struct mem_cgroup *old_memcg;
 	unsigned long wait;
 	int ret;
 
 	lockdep_assert_held(&pm->buf->mutex);
+	old_memcg = set_active_memcg(pm->buf->memcg);
 	ret = blk_premap_map(pm);
+	set_active_memcg(old_memcg);
 	trace_blk_premap_create(pm, ret);
 	switch (ret) {
 	case 0:
+		spin_lock_irq(&pm->ctx->lock);
+		pm->ctx->nr_live++;
+		pm->ctx->drv_pages += pm->drv_pages;
+		pm->ctx->meta_bytes += blk_premap_meta_bytes(pm);
+		spin_unlock_irq(&pm->ctx->lock);
 		atomic64_inc(&blk_premap_stats.live);
 		atomic64_add(pm->buf->len, &blk_premap_stats.bytes);
 		atomic64_add(pm->drv_pages, &blk_premap_stats.drv_pages);
@@ -794,11 +825,14 @@ static void blk_premap_work(struct work_struct *work)
 static void blk_premap_queue_create(struct blk_premap_ctx *ctx,
 				    struct blk_premap_buf *buf)
 {
+	struct mem_cgroup *old_memcg;
 	struct blk_premap *pm;
 	unsigned long flags;
 	int i, slot = -1;
 
-	pm = kzalloc(sizeof(*pm), GFP_ATOMIC | __GFP_NOWARN);
+	old_memcg = set_active_memcg(buf->memcg);
+	pm = kzalloc(sizeof(*pm), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	set_active_memcg(old_memcg);
 	if (!pm) {
 		atomic64_inc(&blk_premap_stats.fail_nomem);
 		return;
@@ -845,6 +879,24 @@ unlock:
 }
 
 /*
+ * May a mapping of @buf's memory overlap a premap of it? Only while one of
+ * its premaps is mapped or being mapped, for any device: a refused one
+ * holds nothing. RCU read-side.
+ */
+static bool blk_premap_buf_mapped(struct blk_premap_buf *buf)
+{
+	struct blk_premap *pm;
+	int i;
+
+	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++) {
+		pm = rcu_dereference(buf->pms[i]);
+		if (pm && READ_ONCE(pm->state) != BLK_PREMAP_FAILED)
+			return true;
+	}
+	return false;
+}
+
+/*
  * blk_premap_get() past the hints: walk the registry and the buffer's
  * slots, queue a creation on first use, count the misses by reason, and
  * refill this CPU's hint on a hit.
@@ -863,7 +915,7 @@ blk_premap_get_slow(struct blk_premap_ctx *ctx, struct request *req,
 	buf = blk_premap_find(bv);
 	if (!buf)
 		goto out;
-	if (registered)
+	if (registered && blk_premap_buf_mapped(buf))
 		*registered = true;
 	if (!READ_ONCE(*ctx->enabled))
 		goto out;
@@ -984,9 +1036,12 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
  * @req: request with data, not yet mapped
  * @pos: set to the buffer position of the request's first byte on success
  * @registered: may be %NULL; when this returns %NULL for a request on a
- *	registered buffer, set to %true: the caller's own mapping of it may
- *	overlap a premap of the same memory. Never set to %false, and only
- *	meaningful when this returns %NULL.
+ *	registered buffer that has a premap mapped or being mapped (for any
+ *	device), set to %true: the caller's own mapping of it may overlap that
+ *	premap. Never set to %false, and only meaningful when this returns
+ *	%NULL. A buffer whose premaps were all refused (e.g. swiotlb=force)
+ *	holds no mapping: its requests are mapped the plain way, so a bounce
+ *	buffer is filled once, not again by an explicit sync.
  *
  * A request qualifies if it is one bio whose bi_io_vec points into a
  * registered buffer (a fixed-buffer bio, also after a split or clone: the
@@ -1115,6 +1170,55 @@ void blk_premap_count_chain_fallback(void)
 }
 EXPORT_SYMBOL_GPL(blk_premap_count_chain_fallback);
 
+#ifdef CONFIG_DEBUG_FS
+static struct dentry *blk_premap_debugfs_devs;
+
+/*
+ * debugfs blk_premap_devs/<device>: what the device's premaps hold, and
+ * per 4 KiB of premapped buffer.
+ */
+static int blk_premap_ctx_show(struct seq_file *m, void *unused)
+{
+	struct blk_premap_ctx *ctx = m->private;
+	u64 bytes, drv_pages, meta, units;
+	unsigned int live;
+
+	spin_lock_irq(&ctx->lock);
+	live = ctx->nr_live;
+	bytes = ctx->bytes;
+	drv_pages = ctx->drv_pages;
+	meta = ctx->meta_bytes;
+	spin_unlock_irq(&ctx->lock);
+	units = DIV_ROUND_UP_ULL(bytes, SZ_4K);
+	seq_printf(m, "premaps_live %u\n", live);
+	seq_printf(m, "bytes_mapped %llu\n", bytes);
+	seq_printf(m, "desc_pages %llu\n", drv_pages);
+	seq_printf(m, "desc_bytes %llu\n", drv_pages * PAGE_SIZE);
+	seq_printf(m, "other_bytes %llu\n", meta);
+	if (units) {
+		seq_printf(m, "desc_bytes_per_4k %llu.%02llu\n",
+			   div64_u64(drv_pages * PAGE_SIZE, units),
+			   div64_u64(drv_pages * PAGE_SIZE * 100, units) % 100);
+		seq_printf(m, "other_bytes_per_4k %llu.%02llu\n",
+			   div64_u64(meta, units),
+			   div64_u64(meta * 100, units) % 100);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(blk_premap_ctx);
+
+static void blk_premap_ctx_debugfs_add(struct blk_premap_ctx *ctx)
+{
+	ctx->debugfs = debugfs_create_file(dev_name(ctx->dma_dev), 0444,
+					   blk_premap_debugfs_devs, ctx,
+					   &blk_premap_ctx_fops);
+}
+#else
+static void blk_premap_ctx_debugfs_add(struct blk_premap_ctx *ctx)
+{
+}
+#endif
+
 /**
  * blk_premap_ctx_init - set up premapping for a DMA device
  * @ctx: context to initialize, e.g. embedded in the driver's device
@@ -1130,7 +1234,7 @@ EXPORT_SYMBOL_GPL(blk_premap_count_chain_fallback);
  * blk_premap_ctx_invalidate() should the device's DMA setup change under
  * its premaps; a controller reset does not change it).
  *
- * Context: any.
+ * Context: process context (creates the device's debugfs file).
  */
 void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
 			 const struct blk_premap_ops *ops, void *drvdata,
@@ -1143,11 +1247,15 @@ void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
 	ctx->max_mb = max_mb;
 	ctx->bytes = 0;
 	ctx->freed = 0;
+	ctx->nr_live = 0;
+	ctx->drv_pages = 0;
+	ctx->meta_bytes = 0;
 	spin_lock_init(&ctx->lock);
 	INIT_LIST_HEAD(&ctx->pms);
 	INIT_LIST_HEAD(&ctx->pending);
 	ctx->dead = false;
 	INIT_WORK(&ctx->work, blk_premap_work);
+	blk_premap_ctx_debugfs_add(ctx);
 }
 EXPORT_SYMBOL_GPL(blk_premap_ctx_init);
 
@@ -1215,6 +1323,8 @@ void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx)
 	spin_unlock_irq(&ctx->lock);
 	cancel_work_sync(&ctx->work);
 	blk_premap_ctx_invalidate(ctx);
+	debugfs_remove(ctx->debugfs);
+	ctx->debugfs = NULL;
 }
 EXPORT_SYMBOL_GPL(blk_premap_ctx_destroy);
 
@@ -1273,7 +1383,8 @@ static int __init blk_premap_debugfs_init(void)
 			    &blk_premap_stats_fops);
 	debugfs_create_u32("blk_premap_fail_map", 0600, NULL,
 			   &blk_premap_fail_map);
+	blk_premap_debugfs_devs = debugfs_create_dir("blk_premap_devs", NULL);
 	return 0;
 }
-late_initcall(blk_premap_debugfs_init);
+subsys_initcall(blk_premap_debugfs_init);
 #endif

@@ -56,7 +56,9 @@
 
 struct blk_premap;
 struct blk_premap_buf;
+struct dentry;
 struct device;
+struct mem_cgroup;
 struct request;
 
 /**
@@ -86,11 +88,15 @@ struct blk_premap_ops {
  * @bytes: buffer bytes premapped now, or being premapped (under @lock)
  * @freed: premaps of this device torn down so far (written under @lock,
  *	read racily): a creation refused by the cap retries once it changed
- * @lock: protects @pms, @pending, @dead, @bytes and @freed
+ * @nr_live: live premaps (under @lock; debugfs)
+ * @drv_pages: descriptor pages the driver holds for them (under @lock)
+ * @meta_bytes: other kernel memory they hold, in bytes (under @lock)
+ * @lock: protects @pms, @pending, @dead, @bytes, @freed and the three above
  * @pms: every premap of this device (pending, live, failed)
  * @pending: premaps waiting for @work to map them
  * @dead: set when the device goes away; nothing new is created
  * @work: creates pending premaps
+ * @debugfs: its debugfs file, blk_premap_devs/<@dma_dev's name>
  */
 struct blk_premap_ctx {
 	struct device *dma_dev;
@@ -100,11 +106,15 @@ struct blk_premap_ctx {
 	const unsigned int *max_mb;
 	u64 bytes;
 	unsigned long freed;
-	spinlock_t lock;	/* @pms, @pending, @dead, @bytes, @freed */
+	unsigned int nr_live;
+	u64 drv_pages;
+	u64 meta_bytes;
+	spinlock_t lock;	/* @pms, @pending, @dead, @bytes, @freed, stats */
 	struct list_head pms;
 	struct list_head pending;
 	bool dead;
 	struct work_struct work;
+	struct dentry *debugfs;
 };
 
 enum blk_premap_state {
@@ -178,6 +188,8 @@ struct blk_premap {
  * @nr_bvecs: entries in @bvec
  * @shift: log2 of the folio size in bytes
  * @len: buffer length in bytes
+ * @memcg: memory cgroup of the task that registered the buffer, charged
+ *	for the memory of its premaps (which a worker creates)
  * @mutex: serializes creating and tearing down the buffer's premaps
  * @lock: protects @pms and @dead
  * @dead: being unregistered; no new premaps
@@ -192,6 +204,7 @@ struct blk_premap_buf {
 	unsigned int nr_bvecs;
 	unsigned int shift;
 	u64 len;
+	struct mem_cgroup *memcg;
 	struct mutex mutex;
 	spinlock_t lock;	/* @pms, @dead */
 	bool dead;

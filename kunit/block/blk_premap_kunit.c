@@ -557,6 +557,57 @@ static void key_off(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->creates, 1);
 }
 
+/*
+ * While the premap is being made, requests are mapped per request so that
+ * both may overlap (DMA_ATTR_SKIP_CPU_SYNC, then an explicit sync). The
+ * first request, which queues the creation, maps before the premap exists
+ * and needs no such care.
+ */
+static void shared_while_pending(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct blk_dma_state state;
+	struct blk_dma_iter iter;
+	struct completion gate;
+	bool mapped;
+	u64 pos;
+
+	init_completion(&gate);
+	init_completion(&f->create_entered);
+	f->create_gate = &gate;
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	mapped = blk_rq_dma_map_iter_start(f->rq, f->dev, &state, &iter);
+	KUNIT_EXPECT_TRUE(test, mapped);
+	if (mapped) {
+		KUNIT_EXPECT_FALSE(test, state.pm_shared);
+		if (!blk_rq_dma_unmap(f->rq, f->dev, &state, 0))
+			dma_unmap_page(f->dev, iter.addr, iter.len,
+				       DMA_FROM_DEVICE);
+	}
+	/* the creation now waits in the driver hook: still pending */
+	if (!wait_for_completion_timeout(&f->create_entered,
+					 msecs_to_jiffies(5000))) {
+		complete(&gate);
+		KUNIT_FAIL(test, "the creation did not start");
+		return;
+	}
+	mapped = blk_rq_dma_map_iter_start(f->rq, f->dev, &state, &iter);
+	KUNIT_EXPECT_TRUE(test, mapped);
+	if (mapped) {
+		KUNIT_EXPECT_NULL(test, blk_rq_dma_premap(&state, &pos));
+		KUNIT_EXPECT_TRUE(test, state.pm_shared);
+		KUNIT_EXPECT_EQ(test, iter.addr, folio_phys(f, 1));
+		if (!blk_rq_dma_unmap(f->rq, f->dev, &state, 0))
+			dma_unmap_page(f->dev, iter.addr, iter.len,
+				       DMA_FROM_DEVICE);
+	}
+	complete(&gate);
+	flush_work(&f->ctx.work);
+	KUNIT_EXPECT_EQ(test, f->creates, 1);
+	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL),
+			    slot0(f));
+}
+
 /* beyond the cap: refused once, then every request falls back */
 static void cap_fallback(struct kunit *test)
 {
@@ -575,8 +626,12 @@ static void cap_fallback(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, blk_rq_dma_map_iter_start(f->rq, f->dev,
 							  &state, &iter));
 	KUNIT_EXPECT_NULL(test, blk_rq_dma_premap(&state, &pos));
-	/* mapped so that it may overlap a premap of the same memory */
-	KUNIT_EXPECT_TRUE(test, state.pm_shared);
+	/*
+	 * The refused premap maps nothing: no overlap to allow for, so the
+	 * plain mapping (not DMA_ATTR_SKIP_CPU_SYNC and an explicit sync,
+	 * which would fill a bounce buffer twice)
+	 */
+	KUNIT_EXPECT_FALSE(test, state.pm_shared);
 	KUNIT_EXPECT_EQ(test, iter.addr, folio_phys(f, 1));
 	KUNIT_EXPECT_FALSE(test, blk_rq_dma_unmap(f->rq, f->dev, &state, 0));
 	dma_unmap_page(f->dev, iter.addr, iter.len, DMA_FROM_DEVICE);
@@ -686,6 +741,11 @@ static void teardown(struct kunit *test, bool invalidate)
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL),
 			    pm);
+	/* what the device's debugfs file reports */
+	KUNIT_EXPECT_EQ(test, f->ctx.nr_live, 1);
+	KUNIT_EXPECT_EQ(test, f->ctx.drv_pages, 1);
+	KUNIT_EXPECT_GE(test, f->ctx.meta_bytes, sizeof(*pm) +
+			NR_FOLIOS * sizeof(struct scatterlist));
 	if (invalidate) {
 		blk_premap_ctx_invalidate(&f->ctx);
 	} else {
@@ -694,6 +754,9 @@ static void teardown(struct kunit *test, bool invalidate)
 	}
 	/* what the caller (io_uring: unpin) relies on from here */
 	KUNIT_EXPECT_EQ(test, f->destroys, 1);
+	KUNIT_EXPECT_EQ(test, f->ctx.nr_live, 0);
+	KUNIT_EXPECT_EQ(test, f->ctx.drv_pages, 0);
+	KUNIT_EXPECT_EQ(test, f->ctx.meta_bytes, 0);
 	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
 	if (!invalidate) {
 		KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
@@ -878,6 +941,7 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(hint_two_devices),
 	KUNIT_CASE(switched_off),
 	KUNIT_CASE(key_off),
+	KUNIT_CASE(shared_while_pending),
 	KUNIT_CASE(cap_fallback),
 	KUNIT_CASE(refusal_retried),
 	KUNIT_CASE(map_failure),

@@ -29,11 +29,10 @@
  *  needsync       under swiotlb=force no premap is made (create_fail_need_sync)
  *                 and bounced I/O stays correct.
  *  off            with nvme.premap=N nothing is premapped (miss_disabled).
- *  switch         switching nvme.premap off with 64 reads in flight on a
- *                 premapped buffer waits for them, then unmaps every premap
- *                 (premaps_live back to its start, invalidated counted);
- *                 the reads' data is intact, reads while off miss, and
- *                 switching on again premaps and hits anew.
+ *  switch         nvme.premap switched off and on 4 times while another
+ *                 process keeps 64 fixed-buffer reads in flight: each off
+ *                 returns with no premap left (invalidated counted), every
+ *                 read is byte-exact, and each on premaps and hits anew.
  *  cap            a creation refused by the cap (premap_max_mb 0) is
  *                 retried once the cap is restored and its back-off passed,
  *                 and then hit, byte-exact.
@@ -51,6 +50,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -783,74 +783,124 @@ out:
 	set_file(PARAM_PREMAP, old);
 }
 
-static void t_switch(const struct stats *b)
+/*
+ * The reader of t_switch(), in a child process with its own ring and
+ * buffer: rounds of QD fixed-buffer reads of 128K over the pattern @s
+ * until @stop_fd is readable, each round checked byte for byte. Exit
+ * status 0 if every read was complete and correct; prints what went wrong.
+ */
+static int switch_reader(uint64_t s, int stop_fd)
 {
 	const size_t rlen = 128 << 10;
 	struct io_uring_cqe *cqe;
 	struct io_uring_sqe *sqe;
-	uint64_t s = seed + ++gen;
-	char old[16] = "Y";
-	struct stats s1, s_off, s2;
-	int i, ret, early;
+	unsigned long rounds = 0;
 	struct t t;
 	long bad;
+	int i, ret;
+	char c;
 
+	if (setup(&t, 1))
+		return 1;
+	while (read(stop_fd, &c, 1) < 0 && errno == EAGAIN) {
+		memset(t.b[0], POISON, QD * rlen);
+		for (i = 0; i < QD && (sqe = io_uring_get_sqe(&t.ring)); i++)
+			io_uring_prep_read_fixed(sqe, dev_fd, t.b[0] + i * rlen,
+						 rlen, reg_off + i * rlen, 0);
+		ret = io_uring_submit(&t.ring);
+		if (ret != QD) {
+			printf("# reader: submit: %s\n", errstr(ret));
+			return 1;
+		}
+		for (i = 0; i < QD; i++) {
+			ret = io_uring_wait_cqe(&t.ring, &cqe);
+			if (ret || cqe->res != (int)rlen) {
+				printf("# reader: read: %s\n",
+				       errstr(ret ?: cqe->res));
+				return 1;
+			}
+			io_uring_cqe_seen(&t.ring, cqe);
+		}
+		bad = verify(t.b[0], reg_off, QD * rlen, s);
+		if (bad >= 0) {
+			printf("# reader: round %lu: first bad byte at dev offset %llu\n",
+			       rounds, reg_off + bad);
+			return 1;
+		}
+		rounds++;
+	}
+	teardown(&t);
+	printf("# reader: %lu rounds of %d reads, all byte-exact\n", rounds,
+	       QD);
+	return rounds ? 0 : 1;
+}
+
+/*
+ * Switch the cache off and on 4 times while another process keeps 64
+ * fixed-buffer reads in flight on a premapped buffer. Each switch off
+ * returns only once every premap is gone (it waits for the reads that
+ * used one); every read completes byte-exact across the switches, and the
+ * reader's buffer is premapped and hit again after each switch on.
+ */
+static void t_switch(const struct stats *b)
+{
+	uint64_t s = seed + ++gen;
+	char old[16] = "Y";
+	int pfd[2], status, k;
+	struct stats s1, s2;
+	pid_t pid;
+	struct t t;
+
+	if (read_file(PARAM_PREMAP, old, sizeof(old))) {
+		fail("cannot read %s", PARAM_PREMAP);
+		return;
+	}
 	if (setup(&t, 1))
 		goto out;
 	fill(t.b[0], reg_off, BUF_SZ, s);
 	if (io_whole(&t, true))
 		goto out;
-	wait_premaps(b, 1);
-	snap(&s1);
-	memset(t.b[0], POISON, QD * rlen);
-	for (i = 0; i < QD && (sqe = io_uring_get_sqe(&t.ring)); i++)
-		io_uring_prep_read_fixed(sqe, dev_fd, t.b[0] + i * rlen, rlen,
-					 reg_off + i * rlen, 0);
-	ret = io_uring_submit(&t.ring);
-	if (ret != QD) {
-		fail("io_uring_submit of %d reads: %s", QD, errstr(ret));
-		goto out;
-	}
-	early = io_uring_cq_ready(&t.ring);
-	if (read_file(PARAM_PREMAP, old, sizeof(old)) ||
-	    set_file(PARAM_PREMAP, "N")) {
-		fail("cannot switch %s off", PARAM_PREMAP);
-		goto out;
-	}
-	printf("# switched off with %d of %d reads done\n", early, QD);
-	/* the switch returned: every premap of the device is gone */
-	if (expect_pm) {
-		want_ctr("premaps_live", '=', sv(b, "premaps_live"), 0);
-		want_ctr("invalidated", '>', sv(&s1, "invalidated"), 0);
-	}
-	for (i = 0; i < QD; i++) {
-		ret = io_uring_wait_cqe(&t.ring, &cqe);
-		if (ret) {
-			fail("wait for read %d: %s", i, strerror(-ret));
-			goto out;
-		}
-		if (cqe->res != (int)rlen)
-			fail("read in flight across the switch: %s",
-			     errstr(cqe->res));
-		io_uring_cqe_seen(&t.ring, cqe);
-	}
-	bad = verify(t.b[0], reg_off, QD * rlen, s);
-	if (bad >= 0)
-		fail("mismatch across the switch: first bad byte at dev offset %llu",
-		     reg_off + bad);
-	/* off: byte-exact, and nothing is premapped or hit */
-	snap(&s_off);
-	if (io_round(&t, 1, false))
-		goto out;
-	snap(&s2);
-	want_hits(&s_off, &s_off, &s2, false);
-	if (dv(&s_off, &s2, "miss_disabled") <= 0)
-		fail("miss_disabled did not increase while off");
-	if (set_file(PARAM_PREMAP, "Y"))
-		goto out;
-	if (prove(&t, &s2, 1, false))
-		goto out;
 	teardown(&t);
+	if (pipe2(pfd, O_NONBLOCK)) {
+		fail("pipe2: %s", strerror(errno));
+		goto out;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		fail("fork: %s", strerror(errno));
+		goto out;
+	}
+	if (!pid) {
+		close(pfd[1]);
+		_exit(switch_reader(s, pfd[0]));
+	}
+	close(pfd[0]);
+	for (k = 0; k < 4 && !nfail; k++) {
+		/* premapped and hit while on */
+		wait_premaps(b, 1);
+		snap(&s1);
+		usleep(200000);
+		snap(&s2);
+		want_hits(b, &s1, &s2, expect_pm);
+		if (set_file(PARAM_PREMAP, "N"))
+			break;
+		/* returned: nothing is premapped any more, reads go on */
+		want_ctr("premaps_live", '=', sv(b, "premaps_live"), 0);
+		usleep(200000);
+		if (set_file(PARAM_PREMAP, "Y"))
+			break;
+	}
+	snap(&s2);
+	printf("# %d switches off and on; invalidated +%lld, miss_disabled +%lld\n",
+	       k, dv(b, &s2, "invalidated"), dv(b, &s2, "miss_disabled"));
+	if (expect_pm && dv(b, &s2, "invalidated") < k)
+		fail("invalidated +%lld after %d switches off",
+		     dv(b, &s2, "invalidated"), k);
+	close(pfd[1]);		/* stop the reader */
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		fail("the reader failed (status %#x)", status);
 	want_baseline(b, POLL_MS);
 out:
 	teardown(&t);
