@@ -96,10 +96,9 @@ EXPORT_SYMBOL_GPL(blk_premap_enable);
 /**
  * blk_premap_disable - a driver turns its premap switch off
  *
- * Undoes one blk_premap_enable(). The driver then tears down its devices'
- * premaps with blk_premap_ctx_invalidate() once their queues are frozen:
- * requests that found a premap before the switch went off may still be in
- * flight until then.
+ * Undoes one blk_premap_enable(), once the driver has switched each of its
+ * devices off with blk_premap_ctx_set_enabled() (which tears their premaps
+ * down while their queues are frozen).
  *
  * Context: process context; may sleep (code patching).
  */
@@ -879,24 +878,6 @@ unlock:
 }
 
 /*
- * May a mapping of @buf's memory overlap a premap of it? Only while one of
- * its premaps is mapped or being mapped, for any device: a refused one
- * holds nothing. RCU read-side.
- */
-static bool blk_premap_buf_mapped(struct blk_premap_buf *buf)
-{
-	struct blk_premap *pm;
-	int i;
-
-	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++) {
-		pm = rcu_dereference(buf->pms[i]);
-		if (pm && READ_ONCE(pm->state) != BLK_PREMAP_FAILED)
-			return true;
-	}
-	return false;
-}
-
-/*
  * blk_premap_get() past the hints: walk the registry and the buffer's
  * slots, queue a creation on first use, count the misses by reason, and
  * refill this CPU's hint on a hit.
@@ -915,9 +896,9 @@ blk_premap_get_slow(struct blk_premap_ctx *ctx, struct request *req,
 	buf = blk_premap_find(bv);
 	if (!buf)
 		goto out;
-	if (registered && blk_premap_buf_mapped(buf))
+	if (registered)
 		*registered = true;
-	if (!READ_ONCE(*ctx->enabled))
+	if (!READ_ONCE(ctx->enabled))
 		goto out;
 	if (bio->bi_next) {
 		blk_premap_count(BLK_PREMAP_MISS_MULTI_BIO);
@@ -969,7 +950,7 @@ static noinline struct blk_premap *
 blk_premap_get_cold(struct blk_premap_ctx *ctx, struct request *req,
 		    u64 *pos, bool *registered)
 {
-	bool enabled = READ_ONCE(*ctx->enabled);
+	bool enabled = READ_ONCE(ctx->enabled);
 	struct bio *bio = req->bio;
 	const struct bio_vec *bv;
 
@@ -1014,7 +995,7 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
 	 * Everything unusual starts over in blk_premap_get_cold(), so that
 	 * the hit path carries none of its bookkeeping.
 	 */
-	if (unlikely(!READ_ONCE(*ctx->enabled) || bio->bi_next))
+	if (unlikely(!READ_ONCE(ctx->enabled) || bio->bi_next))
 		return blk_premap_get_cold(ctx, req, pos, registered);
 	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
 	rcu_read_lock();
@@ -1036,12 +1017,9 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
  * @req: request with data, not yet mapped
  * @pos: set to the buffer position of the request's first byte on success
  * @registered: may be %NULL; when this returns %NULL for a request on a
- *	registered buffer that has a premap mapped or being mapped (for any
- *	device), set to %true: the caller's own mapping of it may overlap that
- *	premap. Never set to %false, and only meaningful when this returns
- *	%NULL. A buffer whose premaps were all refused (e.g. swiotlb=force)
- *	holds no mapping: its requests are mapped the plain way, so a bounce
- *	buffer is filled once, not again by an explicit sync.
+ *	registered buffer, set to %true: the caller's own mapping of it may
+ *	overlap a premap of the same memory. Never set to %false, and only
+ *	meaningful when this returns %NULL.
  *
  * A request qualifies if it is one bio whose bi_io_vec points into a
  * registered buffer (a fixed-buffer bio, also after a split or clone: the
@@ -1225,7 +1203,8 @@ static void blk_premap_ctx_debugfs_add(struct blk_premap_ctx *ctx)
  * @dma_dev: device buffers are mapped for
  * @ops: driver hooks
  * @drvdata: passed to @ops
- * @enabled: runtime switch, read on every lookup
+ * @enabled: the device's switch at start (the driver's module parameter);
+ *	blk_premap_ctx_set_enabled() changes it
  * @max_mb: cap of premapped buffer bytes for @dma_dev in MiB, read when a
  *	premap is created
  *
@@ -1238,7 +1217,7 @@ static void blk_premap_ctx_debugfs_add(struct blk_premap_ctx *ctx)
  */
 void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
 			 const struct blk_premap_ops *ops, void *drvdata,
-			 const bool *enabled, const unsigned int *max_mb)
+			 bool enabled, const unsigned int *max_mb)
 {
 	ctx->dma_dev = dma_dev;
 	ctx->ops = ops;
@@ -1258,6 +1237,29 @@ void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
 	blk_premap_ctx_debugfs_add(ctx);
 }
 EXPORT_SYMBOL_GPL(blk_premap_ctx_init);
+
+/**
+ * blk_premap_ctx_set_enabled - switch premapping for a device on or off
+ * @ctx: the device's context
+ * @on: the new state
+ *
+ * Off: no request of the device looks a premap up any more, nothing new is
+ * created, and every premap of the device is torn down (as
+ * blk_premap_ctx_invalidate()), so the caller must have frozen the queues
+ * of the device (no request in flight, none entering) for the call. While
+ * they are frozen no request is mapped either, so none is mapped per
+ * request while a premap of its memory still exists. On: requests look up
+ * and premap their buffers again.
+ *
+ * Context: process context; may sleep.
+ */
+void blk_premap_ctx_set_enabled(struct blk_premap_ctx *ctx, bool on)
+{
+	WRITE_ONCE(ctx->enabled, on);
+	if (!on)
+		blk_premap_ctx_invalidate(ctx);
+}
+EXPORT_SYMBOL_GPL(blk_premap_ctx_set_enabled);
 
 /**
  * blk_premap_ctx_invalidate - tear down every premap of a device

@@ -79,10 +79,10 @@ struct blk_premap_ops {
  * @dma_dev: device the buffers are mapped for
  * @ops: driver hooks
  * @drvdata: passed to @ops
- * @enabled: the device's runtime switch (the driver's module parameter);
- *	when %false lookups miss and nothing new is created. Lookups also need
- *	the global one, &blk_premap_key (blk_premap_enable()); a driver turning
- *	its switch off freezes its queues and invalidates its premaps.
+ * @enabled: the device's switch (blk_premap_ctx_set_enabled(), under
+ *	frozen queues for off); when %false lookups miss and nothing new is
+ *	created. Lookups also need the global one, &blk_premap_key
+ *	(blk_premap_enable()), which is on while any driver's switch is.
  * @max_mb: cap of buffer bytes premapped for @dma_dev, in MiB (the driver's
  *	module parameter), checked when a premap is created
  * @bytes: buffer bytes premapped now, or being premapped (under @lock)
@@ -102,7 +102,7 @@ struct blk_premap_ctx {
 	struct device *dma_dev;
 	const struct blk_premap_ops *ops;
 	void *drvdata;
-	const bool *enabled;
+	bool enabled;
 	const unsigned int *max_mb;
 	u64 bytes;
 	unsigned long freed;
@@ -239,7 +239,8 @@ void blk_premap_buf_unregister(struct blk_premap_buf *buf);
 
 void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
 			 const struct blk_premap_ops *ops, void *drvdata,
-			 const bool *enabled, const unsigned int *max_mb);
+			 bool enabled, const unsigned int *max_mb);
+void blk_premap_ctx_set_enabled(struct blk_premap_ctx *ctx, bool on);
 void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx);
 void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx);
 
@@ -267,7 +268,7 @@ void blk_premap_disable(void);
 static inline bool blk_premap_wanted(struct blk_premap_ctx *ctx)
 {
 	if (static_branch_likely(&blk_premap_key) &&
-	    likely(READ_ONCE(*ctx->enabled)))
+	    likely(READ_ONCE(ctx->enabled)))
 		return true;
 	this_cpu_inc(blk_premap_miss_disabled);
 	return false;

@@ -48,7 +48,6 @@ static const int chunk_of[NR_FOLIOS] = { 2, 0, 3, 1 };
 struct premap_fixture {
 	struct device *dev;
 	struct blk_premap_ctx ctx;
-	bool enabled;
 	unsigned int max_mb;
 	struct page *block;		/* order 4: the four folios */
 	struct bio_vec bvec[NR_FOLIOS];
@@ -133,13 +132,12 @@ static int premap_test_init(struct kunit *test)
 	f->dev->dma_mask = &f->dev->coherent_dma_mask;
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(f->dev,
 							DMA_BIT_MASK(64)), 0);
-	f->enabled = true;
 	f->max_mb = 64;
 	/* the global switch a driver turns on (nvme-pci: its premap parameter) */
 	blk_premap_enable();
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, premap_key_put,
 							NULL), 0);
-	blk_premap_ctx_init(&f->ctx, f->dev, &hook_ops, f, &f->enabled,
+	blk_premap_ctx_init(&f->ctx, f->dev, &hook_ops, f, true,
 			    &f->max_mb);
 
 	f->block = alloc_pages(GFP_KERNEL | __GFP_ZERO, 4);
@@ -474,7 +472,7 @@ static void hint_two_devices(struct kunit *test)
 	struct blk_premap_ctx ctx2;
 	u64 pos;
 
-	blk_premap_ctx_init(&ctx2, f->dev, &hook_ops, f, &f->enabled,
+	blk_premap_ctx_init(&ctx2, f->dev, &hook_ops, f, true,
 			    &f->max_mb);
 	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
 	pm1 = get_after_create(test, &pos);	/* the hint now leads to pm1 */
@@ -497,21 +495,30 @@ static void hint_two_devices(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->destroys, 1);
 }
 
-/* the runtime switch: off means no hit and no creation */
+/*
+ * The device's switch: off tears its premaps down (the caller froze the
+ * queues) and means no hit and no creation; on premaps the buffer again.
+ */
 static void switched_off(struct kunit *test)
 {
 	struct premap_fixture *f = test->priv;
 	struct blk_premap *pm;
 	u64 pos;
 
-	f->enabled = false;
 	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
-	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
-	flush_work(&f->ctx.work);
-	KUNIT_EXPECT_EQ(test, f->creates, 0);
-	f->enabled = true;
 	pm = get_after_create(test, &pos);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
+	blk_premap_ctx_set_enabled(&f->ctx, false);
+	KUNIT_EXPECT_EQ(test, f->destroys, 1);
+	KUNIT_EXPECT_EQ(test, f->ctx.bytes, 0);
+	KUNIT_EXPECT_NULL(test, slot0(f));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL));
+	flush_work(&f->ctx.work);
+	KUNIT_EXPECT_EQ(test, f->creates, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
+	blk_premap_ctx_set_enabled(&f->ctx, true);
+	KUNIT_EXPECT_NOT_NULL(test, get_after_create(test, &pos));
+	KUNIT_EXPECT_EQ(test, f->creates, 2);
 }
 
 /*
@@ -557,57 +564,6 @@ static void key_off(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->creates, 1);
 }
 
-/*
- * While the premap is being made, requests are mapped per request so that
- * both may overlap (DMA_ATTR_SKIP_CPU_SYNC, then an explicit sync). The
- * first request, which queues the creation, maps before the premap exists
- * and needs no such care.
- */
-static void shared_while_pending(struct kunit *test)
-{
-	struct premap_fixture *f = test->priv;
-	struct blk_dma_state state;
-	struct blk_dma_iter iter;
-	struct completion gate;
-	bool mapped;
-	u64 pos;
-
-	init_completion(&gate);
-	init_completion(&f->create_entered);
-	f->create_gate = &gate;
-	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
-	mapped = blk_rq_dma_map_iter_start(f->rq, f->dev, &state, &iter);
-	KUNIT_EXPECT_TRUE(test, mapped);
-	if (mapped) {
-		KUNIT_EXPECT_FALSE(test, state.pm_shared);
-		if (!blk_rq_dma_unmap(f->rq, f->dev, &state, 0))
-			dma_unmap_page(f->dev, iter.addr, iter.len,
-				       DMA_FROM_DEVICE);
-	}
-	/* the creation now waits in the driver hook: still pending */
-	if (!wait_for_completion_timeout(&f->create_entered,
-					 msecs_to_jiffies(5000))) {
-		complete(&gate);
-		KUNIT_FAIL(test, "the creation did not start");
-		return;
-	}
-	mapped = blk_rq_dma_map_iter_start(f->rq, f->dev, &state, &iter);
-	KUNIT_EXPECT_TRUE(test, mapped);
-	if (mapped) {
-		KUNIT_EXPECT_NULL(test, blk_rq_dma_premap(&state, &pos));
-		KUNIT_EXPECT_TRUE(test, state.pm_shared);
-		KUNIT_EXPECT_EQ(test, iter.addr, folio_phys(f, 1));
-		if (!blk_rq_dma_unmap(f->rq, f->dev, &state, 0))
-			dma_unmap_page(f->dev, iter.addr, iter.len,
-				       DMA_FROM_DEVICE);
-	}
-	complete(&gate);
-	flush_work(&f->ctx.work);
-	KUNIT_EXPECT_EQ(test, f->creates, 1);
-	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(&f->ctx, f->rq, &pos, NULL),
-			    slot0(f));
-}
-
 /* beyond the cap: refused once, then every request falls back */
 static void cap_fallback(struct kunit *test)
 {
@@ -626,12 +582,8 @@ static void cap_fallback(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, blk_rq_dma_map_iter_start(f->rq, f->dev,
 							  &state, &iter));
 	KUNIT_EXPECT_NULL(test, blk_rq_dma_premap(&state, &pos));
-	/*
-	 * The refused premap maps nothing: no overlap to allow for, so the
-	 * plain mapping (not DMA_ATTR_SKIP_CPU_SYNC and an explicit sync,
-	 * which would fill a bounce buffer twice)
-	 */
-	KUNIT_EXPECT_FALSE(test, state.pm_shared);
+	/* mapped so that it may overlap a premap of the same memory */
+	KUNIT_EXPECT_TRUE(test, state.pm_shared);
 	KUNIT_EXPECT_EQ(test, iter.addr, folio_phys(f, 1));
 	KUNIT_EXPECT_FALSE(test, blk_rq_dma_unmap(f->rq, f->dev, &state, 0));
 	dma_unmap_page(f->dev, iter.addr, iter.len, DMA_FROM_DEVICE);
@@ -829,7 +781,7 @@ static void creation_blocks_own_buffer(struct kunit *test)
 	bool other_done, own_done = true;
 	u64 pos;
 
-	blk_premap_ctx_init(&ctx2, f->dev, &hook_ops, f, &f->enabled,
+	blk_premap_ctx_init(&ctx2, f->dev, &hook_ops, f, true,
 			    &f->max_mb);
 	/* a second buffer premapped for both devices */
 	bvec_set_page(&b2[0], f->block, SZ_4K, 0);
@@ -941,7 +893,6 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(hint_two_devices),
 	KUNIT_CASE(switched_off),
 	KUNIT_CASE(key_off),
-	KUNIT_CASE(shared_while_pending),
 	KUNIT_CASE(cap_fallback),
 	KUNIT_CASE(refusal_retried),
 	KUNIT_CASE(map_failure),

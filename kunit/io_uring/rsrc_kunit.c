@@ -576,7 +576,6 @@ static void premap_torn_down_before_unpin(struct kunit *test)
 	struct device *dev;
 	struct page **pages;
 	unsigned int max_mb = 64;
-	bool enabled = true;
 	struct bio *bio;
 	int nr, j;
 	u64 pos;
@@ -595,7 +594,7 @@ static void premap_torn_down_before_unpin(struct kunit *test)
 	blk_premap_enable();
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, premap_key_put,
 							NULL), 0);
-	blk_premap_ctx_init(ctx, dev, &probe_ops, &probe, &enabled, &max_mb);
+	blk_premap_ctx_init(ctx, dev, &probe_ops, &probe, true, &max_mb);
 
 	pages = pin_buffer(test, &seg, 1, &nr);
 	imu = register_pages(test, base, 2 * SZ_2M, pages, nr);

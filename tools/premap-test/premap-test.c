@@ -30,7 +30,7 @@
  *                 and bounced I/O stays correct.
  *  off            with nvme.premap=N nothing is premapped (miss_disabled).
  *  switch         nvme.premap switched off and on 4 times while another
- *                 process keeps 64 fixed-buffer reads in flight: each off
+ *                 process keeps 32 fixed-buffer reads in flight: each off
  *                 returns with no premap left (invalidated counted), every
  *                 read is byte-exact, and each on premaps and hits anew.
  *  cap            a creation refused by the cap (premap_max_mb 0) is
@@ -543,12 +543,40 @@ static int io_whole(struct t *t, bool wr)
 
 /* ---- tests ---- */
 
+/*
+ * Print what the controller's premaps hold (debugfs blk_premap_devs/<pci
+ * device>): bytes mapped, descriptor pages, other kernel memory, per 4 KiB.
+ */
+static void print_footprint(void)
+{
+	char path[160], link[256], line[128];
+	FILE *f;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/nvme/%s/device", ctrl);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return;
+	link[n] = 0;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/blk_premap_devs/%s",
+		 basename(link));
+	f = fopen(path, "r");
+	if (!f) {
+		fail("%s: %s", path, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		printf("# footprint %s", line);
+	fclose(f);
+}
+
 static void t_basic(const struct stats *b)
 {
 	struct t t;
 
 	if (setup(&t, 2) || prove(&t, b, 2, false))
 		goto out;
+	print_footprint();
 	teardown(&t);
 	want_baseline(b, POLL_MS);
 	if (expect_pm)
@@ -785,17 +813,22 @@ out:
 
 /*
  * The reader of t_switch(), in a child process with its own ring and
- * buffer: rounds of QD fixed-buffer reads of 128K over the pattern @s
- * until @stop_fd is readable, each round checked byte for byte. Exit
- * status 0 if every read was complete and correct; prints what went wrong.
+ * buffer: rounds of fixed-buffer reads of 128K over the pattern @s until
+ * @stop_fd is readable, each round checked byte for byte. A round reads
+ * every other 128K chunk (the even ones, then the odd ones), so that no
+ * two reads are merged into one request: merged requests are not premapped.
+ * Exit status 0 if every read was complete and correct; prints what went
+ * wrong.
  */
 static int switch_reader(uint64_t s, int stop_fd)
 {
 	const size_t rlen = 128 << 10;
+	const int nr = BUF_SZ / rlen / 2;
 	struct io_uring_cqe *cqe;
 	struct io_uring_sqe *sqe;
 	unsigned long rounds = 0;
 	struct t t;
+	size_t o;
 	long bad;
 	int i, ret;
 	char c;
@@ -803,16 +836,18 @@ static int switch_reader(uint64_t s, int stop_fd)
 	if (setup(&t, 1))
 		return 1;
 	while (read(stop_fd, &c, 1) < 0 && errno == EAGAIN) {
-		memset(t.b[0], POISON, QD * rlen);
-		for (i = 0; i < QD && (sqe = io_uring_get_sqe(&t.ring)); i++)
-			io_uring_prep_read_fixed(sqe, dev_fd, t.b[0] + i * rlen,
-						 rlen, reg_off + i * rlen, 0);
+		memset(t.b[0], POISON, BUF_SZ);
+		for (i = 0; i < nr && (sqe = io_uring_get_sqe(&t.ring)); i++) {
+			o = (2 * i + (rounds & 1)) * rlen;
+			io_uring_prep_read_fixed(sqe, dev_fd, t.b[0] + o, rlen,
+						 reg_off + o, 0);
+		}
 		ret = io_uring_submit(&t.ring);
-		if (ret != QD) {
+		if (ret != nr) {
 			printf("# reader: submit: %s\n", errstr(ret));
 			return 1;
 		}
-		for (i = 0; i < QD; i++) {
+		for (i = 0; i < nr; i++) {
 			ret = io_uring_wait_cqe(&t.ring, &cqe);
 			if (ret || cqe->res != (int)rlen) {
 				printf("# reader: read: %s\n",
@@ -821,22 +856,25 @@ static int switch_reader(uint64_t s, int stop_fd)
 			}
 			io_uring_cqe_seen(&t.ring, cqe);
 		}
-		bad = verify(t.b[0], reg_off, QD * rlen, s);
-		if (bad >= 0) {
-			printf("# reader: round %lu: first bad byte at dev offset %llu\n",
-			       rounds, reg_off + bad);
-			return 1;
+		for (i = 0; i < nr; i++) {
+			o = (2 * i + (rounds & 1)) * rlen;
+			bad = verify(t.b[0] + o, reg_off + o, rlen, s);
+			if (bad >= 0) {
+				printf("# reader: round %lu: first bad byte at dev offset %llu\n",
+				       rounds, reg_off + o + bad);
+				return 1;
+			}
 		}
 		rounds++;
 	}
 	teardown(&t);
 	printf("# reader: %lu rounds of %d reads, all byte-exact\n", rounds,
-	       QD);
+	       nr);
 	return rounds ? 0 : 1;
 }
 
 /*
- * Switch the cache off and on 4 times while another process keeps 64
+ * Switch the cache off and on 4 times while another process keeps 32
  * fixed-buffer reads in flight on a premapped buffer. Each switch off
  * returns only once every premap is gone (it waits for the reads that
  * used one); every read completes byte-exact across the switches, and the
