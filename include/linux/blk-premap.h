@@ -28,12 +28,14 @@
  *    node reference from submission until after its bio completed, and a
  *    block driver unmaps a request's data before it completes the bio, so
  *    by then no request is using (or can look up) any premap of the buffer.
- *  - Device side: the driver calls blk_premap_ctx_destroy() (or
- *    blk_premap_ctx_invalidate()) only once its queues are quiesced and its
- *    in-flight requests cancelled, or frozen: no ->queue_rq() is looking a
- *    premap up and every request that used one has been unmapped. nvme-pci
- *    does so on removal, after nvme_dev_disable(); a controller reset keeps
- *    the premaps (neither IOMMU mappings nor host PRP pages change).
+ *  - Device side: the driver calls blk_premap_ctx_destroy(),
+ *    blk_premap_ctx_invalidate() or blk_premap_ctx_set_enabled(false) only
+ *    once its queues are quiesced and its in-flight requests cancelled, or
+ *    frozen: no ->queue_rq() is looking a premap up and every request that
+ *    used one has been unmapped. nvme-pci destroys on removal, after
+ *    nvme_dev_disable(), and switches off with the namespaces' queues
+ *    frozen; a controller reset keeps the premaps (neither IOMMU mappings
+ *    nor host PRP pages change).
  * Lookups of other buffers may still read a premap being torn down (the
  * per-CPU lookup hints are shared): RCU and a generation number cover
  * that, see blk-premap.c.
