@@ -776,14 +776,35 @@ static void blk_premap_create(struct blk_premap *pm)
 }
 
 /*
- * Create the device's pending premaps, one buffer at a time. A premap on
- * ctx->pending is in its buffer's slot and its buffer is registered (teardown
- * takes it off the list, under ctx->lock, before either changes), so its
- * buffer can be held while waiting for buf->mutex. Under it, the premap is
- * still pending unless a teardown took it in the meantime, which leaves it
- * out of its slot (and maybe freed: another premap may have its address,
- * hence the ctx check).
+ * Lock the buffer of @pm, taken from one of @ctx's lists under ctx->lock
+ * (held on entry, dropped here): a premap on ctx->pms or ctx->pending is in
+ * its buffer's slot and its buffer is registered (teardown takes it off both
+ * lists, under ctx->lock, before either changes), so the buffer can be held
+ * while waiting for its mutex. Under the mutex, @pm is still ours unless a
+ * teardown took it in the meantime, which leaves it out of its slot (and
+ * maybe freed: another premap may have its address, hence the ctx check).
+ * Return: whether @pm is still @ctx's premap of the buffer. Either way,
+ * blk_premap_unlock_buf() undoes this.
  */
+static bool blk_premap_lock_buf(struct blk_premap_ctx *ctx,
+				struct blk_premap *pm)
+	__releases(&ctx->lock)
+{
+	struct blk_premap_buf *buf = pm->buf;
+
+	refcount_inc(&buf->refs);
+	spin_unlock_irq(&ctx->lock);
+	mutex_lock(&buf->mutex);
+	return blk_premap_in_slot(buf, pm) && pm->ctx == ctx;
+}
+
+static void blk_premap_unlock_buf(struct blk_premap_buf *buf)
+{
+	mutex_unlock(&buf->mutex);
+	blk_premap_buf_put(buf);
+}
+
+/* Create the device's pending premaps, one buffer at a time. */
 static void blk_premap_work(struct work_struct *work)
 {
 	struct blk_premap_ctx *ctx =
@@ -801,13 +822,8 @@ static void blk_premap_work(struct work_struct *work)
 			return;
 		}
 		buf = pm->buf;
-		refcount_inc(&buf->refs);
-		spin_unlock_irq(&ctx->lock);
-
-		mutex_lock(&buf->mutex);
 		create = false;
-		/* in its slot, so not freed; a new premap at its address is ours? */
-		if (blk_premap_in_slot(buf, pm) && pm->ctx == ctx) {
+		if (blk_premap_lock_buf(ctx, pm)) {
 			spin_lock_irq(&ctx->lock);
 			create = !list_empty(&pm->pending_node);
 			list_del_init(&pm->pending_node);
@@ -815,8 +831,7 @@ static void blk_premap_work(struct work_struct *work)
 		}
 		if (create)
 			blk_premap_create(pm);
-		mutex_unlock(&buf->mutex);
-		blk_premap_buf_put(buf);
+		blk_premap_unlock_buf(buf);
 	}
 }
 
@@ -1069,8 +1084,9 @@ EXPORT_SYMBOL_GPL(blk_premap_get);
  * @iter: as for blk_rq_dma_map_iter_start()
  *
  * Looks the request up as blk_premap_get() does. On a hit, hands out its
- * first segment from the premap: no DMA-API call, no reference taken. On a miss, maps it as __blk_rq_dma_map_iter_start()
- * does. One function, so that a hit costs one call and one stack frame.
+ * first segment from the premap: no DMA-API call, no reference taken. On
+ * a miss, maps it as __blk_rq_dma_map_iter_start() does. One function, so
+ * that a hit costs one call and one stack frame.
  * The iterator's start follows mainline's blk_rq_dma_map_iter_start().
  *
  * Context: as blk_rq_dma_map_iter_start().
@@ -1280,11 +1296,6 @@ void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx)
 	struct blk_premap *pm;
 
 	for (;;) {
-		/*
-		 * A premap on ctx->pms has its buffer registered (as in
-		 * blk_premap_work()): hold the buffer, then take the premap
-		 * under its mutex unless the buffer's own teardown did first.
-		 */
 		spin_lock_irq(&ctx->lock);
 		pm = list_first_entry_or_null(&ctx->pms, struct blk_premap,
 					      ctx_node);
@@ -1292,17 +1303,13 @@ void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx)
 			spin_unlock_irq(&ctx->lock);
 			return;
 		}
+		/* take it unless the buffer's own teardown did first */
 		buf = pm->buf;
-		refcount_inc(&buf->refs);
-		spin_unlock_irq(&ctx->lock);
-
-		mutex_lock(&buf->mutex);
-		if (blk_premap_in_slot(buf, pm) && pm->ctx == ctx) {
+		if (blk_premap_lock_buf(ctx, pm)) {
 			blk_premap_claim(pm);
 			blk_premap_teardown(pm, true);
 		}
-		mutex_unlock(&buf->mutex);
-		blk_premap_buf_put(buf);
+		blk_premap_unlock_buf(buf);
 	}
 }
 EXPORT_SYMBOL_GPL(blk_premap_ctx_invalidate);

@@ -247,8 +247,9 @@ static inline bool blk_rq_dma_map_coalesce(struct blk_dma_state *state)
  * @state: state filled in by blk_rq_dma_map_iter_start()
  * @pos: set to the buffer position of the request's first byte, in bytes
  *
- * Return: the premap if the request is on a premapped buffer, else %NULL. Drivers use it to reuse what they
- * precomputed for the premap (nvme-pci: PRP list pages).
+ * Return: the premap if the request is on a premapped buffer, else %NULL.
+ * Drivers use it to reuse what they precomputed for the premap (nvme-pci:
+ * PRP list pages).
  */
 static inline struct blk_premap *blk_rq_dma_premap(struct blk_dma_state *state,
 						   u64 *pos)

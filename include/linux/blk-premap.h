@@ -207,7 +207,7 @@ struct blk_premap_buf {
 	unsigned int shift;
 	u64 len;
 	struct mem_cgroup *memcg;
-	struct mutex mutex;
+	struct mutex mutex;	/* creating, tearing down @pms */
 	spinlock_t lock;	/* @pms, @dead */
 	bool dead;
 	refcount_t refs;
