@@ -958,30 +958,12 @@ out:
 }
 
 /*
- * blk_premap_get() for a request the hit path does not handle: the switch
- * off, several bios.
+ * blk_premap_get() for a request the hit path does not handle (several
+ * bios, or not inside the buffer its hint leads to): walk the registry.
  */
 static noinline struct blk_premap *
-blk_premap_get_cold(struct blk_premap_ctx *ctx, struct request *req,
+blk_premap_get_walk(struct blk_premap_ctx *ctx, struct request *req,
 		    u64 *pos, bool *registered)
-{
-	bool enabled = READ_ONCE(ctx->enabled);
-	struct bio *bio = req->bio;
-	const struct bio_vec *bv;
-
-	if (!enabled) {
-		/* as blk_premap_wanted() counts for the iterator */
-		this_cpu_inc(blk_premap_miss_disabled);
-		return NULL;
-	}
-	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
-	return blk_premap_get_slow(ctx, req, bv, pos, registered);
-}
-
-/* the hinted premap does not hold the whole request: walk */
-static noinline struct blk_premap *
-blk_premap_get_range(struct blk_premap_ctx *ctx, struct request *req,
-		     u64 *pos, bool *registered)
 {
 	struct bio *bio = req->bio;
 
@@ -992,10 +974,11 @@ blk_premap_get_range(struct blk_premap_ctx *ctx, struct request *req,
 
 /*
  * blk_premap_get(), inline into blk_premap_dma_map_start(): a hit there
- * costs one call. @req: a request with data whose first bio is marked
- * BIO_REG_BVEC, i.e. whose bi_io_vec points into a registered buffer's
- * array (a data-less or special-payload request is never marked).
- * @len: blk_rq_payload_bytes(@req), which both callers need.
+ * costs one call. @ctx: switched on (both callers checked). @req: a request
+ * with data whose first bio is marked BIO_REG_BVEC, i.e. whose bi_io_vec
+ * points into a registered buffer's array (a data-less or special-payload
+ * request is never marked). @len: blk_rq_payload_bytes(@req), which both
+ * callers need.
  */
 static __always_inline struct blk_premap *
 __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
@@ -1007,11 +990,11 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
 	u64 p;
 
 	/*
-	 * Everything unusual starts over in blk_premap_get_cold(), so that
+	 * Everything unusual starts over in blk_premap_get_walk(), so that
 	 * the hit path carries none of its bookkeeping.
 	 */
-	if (unlikely(!READ_ONCE(ctx->enabled) || bio->bi_next))
-		return blk_premap_get_cold(ctx, req, pos, registered);
+	if (unlikely(bio->bi_next))
+		return blk_premap_get_walk(ctx, req, pos, registered);
 	bv = bio->bi_io_vec + bio->bi_iter.bi_idx;
 	rcu_read_lock();
 	pm = blk_premap_hint_get(ctx, bv);
@@ -1020,7 +1003,7 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
 		return blk_premap_get_slow(ctx, req, bv, pos, registered);
 	p = blk_premap_buf_pos(pm->buf, bv, bio->bi_iter.bi_bvec_done);
 	if (unlikely(p + len > pm->start + pm->buf->len))
-		return blk_premap_get_range(ctx, req, pos, registered);
+		return blk_premap_get_walk(ctx, req, pos, registered);
 	*pos = p;
 	blk_premap_count(BLK_PREMAP_HITS);
 	return pm;
@@ -1047,8 +1030,7 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
  * doubling up to 64 s) or, for the cap, after a premap of the device was
  * torn down (create_retries). Misses are counted by reason in debugfs
  * (blk_premap; miss_disabled counts every marked request while the switch
- * is off: here, or inline in blk_premap_wanted() for the iterator, which
- * then does not call this). A hit costs one per-CPU hint probe and no
+ * is off, in blk_premap_wanted(), which the iterator calls before it). A hit costs one per-CPU hint probe and no
  * atomic operation; a hint miss walks the maple tree; nothing is looked up
  * while the switch is off.
  *
@@ -1064,10 +1046,8 @@ struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
 {
 	if (!req->bio || !bio_flagged(req->bio, BIO_REG_BVEC))
 		return NULL;
-	if (!static_branch_likely(&blk_premap_key)) {
-		this_cpu_inc(blk_premap_miss_disabled);
+	if (!blk_premap_wanted(ctx))
 		return NULL;
-	}
 	return __blk_premap_get(ctx, req, blk_rq_payload_bytes(req), pos,
 				registered);
 }
@@ -1077,8 +1057,9 @@ EXPORT_SYMBOL_GPL(blk_premap_get);
  * blk_premap_dma_map_start - blk_rq_dma_map_iter_start() for a request the
  *	premap cache is asked about
  * @req: as for blk_rq_dma_map_iter_start(); its first bio is marked
- *	BIO_REG_BVEC and its queue's tag set has a premap context
- *	(blk_rq_dma_want_premap())
+ *	BIO_REG_BVEC and its queue's tag set has a premap context that is
+ *	switched on (blk_rq_dma_want_premap()); it cannot be switched off
+ *	before the request is mapped, as that needs the queues frozen
  * @dma_dev: as for blk_rq_dma_map_iter_start()
  * @state: as for blk_rq_dma_map_iter_start()
  * @iter: as for blk_rq_dma_map_iter_start()
