@@ -256,6 +256,24 @@ void blk_premap_enable(void);
 void blk_premap_disable(void);
 
 /**
+ * blk_premap_ctx_on - is a device's premap cache on?
+ * @ctx: the device's premap context
+ *
+ * Both switches: the global &blk_premap_key and the device's own. The
+ * device's goes off only with its queues frozen, so %true holds for as long
+ * as the caller holds a queue usage reference (a request, or a bio being
+ * split in blk_mq_submit_bio()).
+ *
+ * Context: any.
+ * Return: %true if requests on registered buffers may be premapped.
+ */
+static inline bool blk_premap_ctx_on(struct blk_premap_ctx *ctx)
+{
+	return static_branch_likely(&blk_premap_key) &&
+		likely(READ_ONCE(ctx->enabled));
+}
+
+/**
  * blk_premap_wanted - should a request on a registered buffer be looked up?
  * @ctx: the device's premap context
  *
@@ -269,8 +287,7 @@ void blk_premap_disable(void);
  */
 static inline bool blk_premap_wanted(struct blk_premap_ctx *ctx)
 {
-	if (static_branch_likely(&blk_premap_key) &&
-	    likely(READ_ONCE(ctx->enabled)))
+	if (blk_premap_ctx_on(ctx))
 		return true;
 	this_cpu_inc(blk_premap_miss_disabled);
 	return false;

@@ -18,7 +18,9 @@
  * and invalidating unmap (driver destroy hook included) before they return,
  * with no reference of a request to wait for (their callers guarantee that
  * none is in flight); a lookup hint never leads to a premap that was torn
- * down, nor to another device's.
+ * down, nor to another device's. Two cases cover the request size of
+ * premapped bios: the queue limit max_reg_sectors, and bio_split_rw()
+ * splitting a marked bio there only while the cache is on.
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
@@ -33,6 +35,8 @@
 #include <linux/kthread.h>
 #include <linux/sizes.h>
 #include <linux/swiotlb.h>
+
+#include "blk.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -522,6 +526,117 @@ static void switched_off(struct kunit *test)
 }
 
 /*
+ * Queue limits for premapped bios: max_reg_sectors follows the driver's
+ * max_reg_hw_sectors within the user's max_sectors_kb, never below
+ * max_sectors, and is max_sectors when the driver sets nothing larger.
+ */
+static void reg_limits(struct kunit *test)
+{
+	/* max_hw_sectors 256 (128 KiB) throughout */
+	static const struct {
+		unsigned int user, reg_hw, lbs;	/* sectors, bytes */
+		unsigned int max, reg;		/* expected, sectors */
+	} c[] = {
+		{ 0, 1024, 0, 256, 1024 },	/* premapped: 512 KiB */
+		{ 128, 1024, 0, 128, 128 },	/* max_sectors_kb=64 caps both */
+		{ 768, 1024, 0, 256, 768 },	/* 384: only the premap limit */
+		{ 4096, 1024, 0, 256, 1024 },
+		/* no user value: the default cap binds a huge driver limit */
+		{ 0, 1 << 20, 0, 256, BLK_DEF_MAX_SECTORS_CAP },
+		{ 0, 1027, SZ_4K, 256, 1024 },	/* whole logical blocks */
+		{ 0, 128, 0, 256, 256 },	/* below max_hw_sectors */
+		{ 0, 0, 0, 256, 256 },		/* none */
+	};
+	struct queue_limits lim;
+	struct request_queue *q;
+	unsigned int i;
+
+	q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	mutex_init(&q->limits_lock);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		lim = (struct queue_limits) {
+			.max_hw_sectors = 256,
+			.max_user_sectors = c[i].user,
+			.max_reg_hw_sectors = c[i].reg_hw,
+			.logical_block_size = c[i].lbs,
+		};
+		KUNIT_ASSERT_EQ_MSG(test, queue_limits_set(q, &lim), 0,
+				    "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, q->limits.max_sectors, c[i].max,
+				    "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, q->limits.max_reg_sectors, c[i].reg,
+				    "case %u", i);
+	}
+}
+
+static void split_end_io(struct bio *bio)
+{
+	*(blk_status_t *)bio->bi_private = bio->bi_status;
+}
+
+/*
+ * bio_split_rw() of a premapped-buffer bio: 28 KiB against max_sectors of
+ * 4 KiB and max_reg_sectors of 32 KiB. The bio is REQ_NOWAIT, so a split
+ * it would need ends it with BLK_STS_AGAIN instead of submitting the rest.
+ */
+static bool splits(struct kunit *test, bool marked)
+{
+	struct premap_fixture *f = test->priv;
+	blk_status_t st = BLK_STS_OK;
+	unsigned int nsegs;
+	struct bio *ret;
+
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, 7 * SZ_4K);
+	if (!marked)
+		bio_clear_flag(f->bio, BIO_REG_BVEC);
+	f->bio->bi_opf |= REQ_NOWAIT;
+	f->bio->bi_bdev = kunit_kzalloc(test, sizeof(*f->bio->bi_bdev),
+					GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->bio->bi_bdev);
+	f->bio->bi_bdev->bd_queue = f->q;
+	f->bio->bi_end_io = split_end_io;
+	f->bio->bi_private = &st;
+	ret = bio_split_rw(f->bio, &f->q->limits, &nsegs);
+	if (ret) {
+		KUNIT_EXPECT_PTR_EQ(test, ret, f->bio);
+		return false;
+	}
+	KUNIT_EXPECT_EQ(test, st, BLK_STS_AGAIN);
+	return true;
+}
+
+/*
+ * A bio on a registered buffer is split at max_reg_sectors while the
+ * queue's premap cache is on; any other bio, and every bio while the cache
+ * is off, at max_sectors.
+ */
+static void split_limit(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct queue_limits lim = {
+		.max_hw_sectors = 8,
+		.max_reg_hw_sectors = 64,
+		.max_segments = 16,
+	};
+
+	mutex_init(&f->q->limits_lock);
+	KUNIT_ASSERT_EQ(test, queue_limits_set(f->q, &lim), 0);
+	KUNIT_ASSERT_EQ(test, f->q->limits.max_sectors, 8);
+	KUNIT_ASSERT_EQ(test, f->q->limits.max_reg_sectors, 64);
+	KUNIT_EXPECT_FALSE(test, splits(test, true));
+	KUNIT_EXPECT_TRUE(test, splits(test, false));
+	blk_premap_ctx_set_enabled(&f->ctx, false);
+	KUNIT_EXPECT_TRUE(test, splits(test, true));
+	blk_premap_ctx_set_enabled(&f->ctx, true);
+	KUNIT_EXPECT_FALSE(test, splits(test, true));
+	/* the user's max_sectors_kb binds premapped bios too */
+	lim.max_user_sectors = 16;
+	KUNIT_ASSERT_EQ(test, queue_limits_set(f->q, &lim), 0);
+	KUNIT_EXPECT_TRUE(test, splits(test, true));
+}
+
+/*
  * The global switch (static key) off: no lookup, not even of a live
  * premap, and the iterator maps the request itself; on again, it hits.
  * The key counts every holder (this suite, and nvme-pci if built in with
@@ -893,6 +1008,8 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(hint_two_devices),
 	KUNIT_CASE(switched_off),
 	KUNIT_CASE(key_off),
+	KUNIT_CASE(reg_limits),
+	KUNIT_CASE(split_limit),
 	KUNIT_CASE(cap_fallback),
 	KUNIT_CASE(refusal_retried),
 	KUNIT_CASE(map_failure),
