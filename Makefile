@@ -12,6 +12,8 @@
 #   make series   git format-patch of our changes against the base -> out/series
 #   make bench    pristine 6.12 vs ours, icount mode: IOPS, Kinstr/IO, profiles
 #   make bench-premap  premap cache off vs on, same kernel: IOPS, Kinstr/IO, targets
+#   make bench-large   the same for large requests (512k, 8M) at the default request size
+#   make bench-poll    the same for polled 4k reads (--hipri, nvme.poll_queues=1)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
@@ -160,7 +162,8 @@ $(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(PREMAP_TEST) $(DEPS
 	@tools/testbed/mkinitramfs.sh $@ tools/testbed/init /usr/bin/fio /usr/bin/perf \
 		$(PREMAP_TEST)=/usr/bin/premap-test
 
-E2E_TAG = $(IOMMU)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)$(if $(VARIANT),-$(VARIANT))$(if $(TAG),-$(TAG))
+e2e-tag = $(1)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)$(if $(VARIANT),-$(VARIANT))$(if $(TAG),-$(TAG))
+E2E_TAG = $(call e2e-tag,$(IOMMU))
 e2e-run = KERNEL=$(KOUT)/arch/x86/boot/bzImage INITRD=$(INITRD) \
 	OUTDIR=$(E2E)/$(1) IOMMU=$(IOMMU) SWIOTLB=$(SWIOTLB) ICOUNT=$(ICOUNT) \
 	ACCEL=$(ACCEL) MEM=$(MEM) TIMEOUT=$(TIMEOUT) NVME_OPTS="$(NVME_OPTS)" \
@@ -171,9 +174,15 @@ e2e-run = KERNEL=$(KOUT)/arch/x86/boot/bzImage INITRD=$(INITRD) \
 		$(if $(MAX_SECTORS_KB),e2e_max_sectors_kb=$(MAX_SECTORS_KB))" \
 	tools/testbed/run-qemu.sh
 
+# make e2e boots with the IOMMU off and in strict mode (one table for both,
+# so the commands per IO show what the premap cache lets through under an
+# IOMMU); IOMMU=<off|lazy|strict> boots that mode alone
+E2E_IOMMU ?= $(if $(filter command line environment,$(origin IOMMU)),$(IOMMU),off strict)
 e2e: kernel $(INITRD)
-	@$(call e2e-run,$(E2E_TAG),$(JOBSET)); \
-	python3 tools/testbed/summary.py $(E2E)/$(E2E_TAG)
+	@for m in $(E2E_IOMMU); do \
+		$(MAKE) --no-print-directory e2e-boot IOMMU=$$m || exit 1; \
+	done; \
+	python3 tools/testbed/summary.py $(foreach m,$(E2E_IOMMU),$(E2E)/$(call e2e-tag,$(m)))
 
 # ---------------------------------------------------------------- check
 # e2e part of check, on the DMA_API_DEBUG + lockdep + KASAN guest
@@ -186,12 +195,22 @@ e2e: kernel $(INITRD)
 # summary.py fails a run that leaves premaps behind or, but for swiotlb,
 # never hits. The mixed job (SGL boots, IOMMU off and strict) proves that
 # plain O_DIRECT reads beside a premapped buffer cost the cache no lookup.
+# passthru (PRP boots): NVMe passthrough (fio io_uring_cmd on /dev/ng0n1)
+# through fixed buffers, write-then-verify and a DMA-API window; polled
+# (boots that run it get nvme.poll_queues=1): the same with --hipri on the
+# poll queue.
+# The large job counts the commands of 8M reads: premapped ones MDTS-sized
+# (512 KiB) also under the IOMMU, plain ones, the cache switched off and a
+# user max_sectors_kb=64 at the queue's max_sectors (summary.py checks).
 # The mdts0 run (QEMU nvme mdts=0, max_sectors_kb=8192, IOMMU off) sends 8M
 # reads and writes as one command each, premapped: SGLs only, as QEMU maps
 # at most 1024 PRP pages per command.
-CHECK_RUNS := off:prp:verify,dmacount,lifetime off:sgl:bench,verify,mixed \
-	strict:prp:verify,dmacount,lifetime strict:sgl:bench,verify,dmacount,mixed \
-	swiotlb:prp:verify,lifetime swiotlb:sgl:verify mdts0:sgl:bench
+CHECK_RUNS := off:prp:verify,dmacount,passthru,large,lifetime \
+	off:sgl:bench,verify,mixed,large,polled \
+	strict:prp:verify,dmacount,passthru,polled,large,lifetime \
+	strict:sgl:bench,verify,dmacount,mixed,large \
+	swiotlb:prp:verify,passthru,large,lifetime swiotlb:sgl:verify,polled \
+	mdts0:sgl:bench
 check: kunit
 	@$(MAKE) --no-print-directory kernel VARIANT=debug
 	@$(MAKE) --no-print-directory $(INITRD)
@@ -201,18 +220,20 @@ check: kunit
 		[ $$mode = swiotlb ] && iommu=off swiotlb=force; \
 		[ $$mode = mdts0 ] && iommu=off opts=mdts=0 msk=8192 tag=mdts0-$$dptr; \
 		thr=0; [ $$dptr = sgl ] && thr=1; \
+		poll=; case ,$$jobs, in *,polled,*) poll=nvme.poll_queues=1 ;; esac; \
 		echo "check: IOMMU=$$iommu SWIOTLB=$$swiotlb $$opts $$dptr ($$jobs)"; \
 		$(MAKE) --no-print-directory e2e-only VARIANT=debug IOMMU=$$iommu \
 			SWIOTLB=$$swiotlb TAG=$$tag JOBSET=$$jobs RUNTIME=2 SIZE=256M TIMEOUT=600 \
 			NVME_OPTS="$$opts" MAX_SECTORS_KB=$$msk \
-			EXTRA_CMDLINE="nvme.sgl_threshold=$$thr"; \
+			EXTRA_CMDLINE="nvme.sgl_threshold=$$thr $$poll"; \
 	done
 	@echo "check: all passed"
 
-.PHONY: e2e-only
-e2e-only: $(INITRD)
-	@$(call e2e-run,$(E2E_TAG),$(JOBSET)); \
-	python3 tools/testbed/summary.py $(E2E)/$(E2E_TAG)
+.PHONY: e2e-only e2e-boot
+e2e-only: e2e-boot
+	@python3 tools/testbed/summary.py $(E2E)/$(E2E_TAG)
+e2e-boot: $(INITRD)
+	@$(call e2e-run,$(E2E_TAG),$(JOBSET))
 
 # ---------------------------------------------------------------- bench
 # Pristine 6.12 (tag base, same config minus our KUnit symbols) against
@@ -282,6 +303,10 @@ PREMAP_BENCH_RUNS ?= off:128 lazy:128 strict:128 mdts0:8192 mixed:128
 PREMAP_BENCH_ROUNDS ?= 1
 PREMAP_MIXED_BS ?= 4k 128k
 PREMAP_BENCH_CMDLINE ?= idle=poll
+PREMAP_BENCH_NAME ?= bench-premap
+PREMAP_LARGE_BS ?= 512k 8M
+PREMAP_PLAIN_BS ?= 512k
+PREMAP_POLL_BS ?= 4k
 bench-premap: kernel $(INITRD)
 	@fail=0; for r in $$(seq 1 $(PREMAP_BENCH_ROUNDS)); do \
 	for run in $(PREMAP_BENCH_RUNS); do for v in 0 1; do \
@@ -291,6 +316,11 @@ bench-premap: kernel $(INITRD)
 		mdts0) iommu=off opts=mdts=0 ;; \
 		mixed) iommu=off extra="e2e_fixedbufs=0 e2e_holder=1" \
 			bs="$(PREMAP_MIXED_BS)" ;; \
+		*-large) iommu=$${mode%-large} bs="$(PREMAP_LARGE_BS)" ;; \
+		*-plain) iommu=$${mode%-plain} extra=e2e_fixedbufs=0 \
+			bs="$(PREMAP_PLAIN_BS)" ;; \
+		*-poll) iommu=$${mode%-poll} bs="$(PREMAP_POLL_BS)" \
+			extra="e2e_hipri=1 nvme.poll_queues=1" ;; \
 		esac; \
 		echo "bench-premap: round $$r $$mode premap=$$v max_sectors_kb=$$msk"; \
 		$(MAKE) --no-print-directory e2e-only IOMMU=$$iommu ICOUNT=1 \
@@ -301,9 +331,27 @@ bench-premap: kernel $(INITRD)
 			EXTRA_CMDLINE="nvme.premap=$$v $$extra $(PREMAP_BENCH_CMDLINE)" || fail=1; \
 	done; done; done; \
 	python3 tools/testbed/bench_premap.py $(E2E) "$(PREMAP_BENCH_RUNS)" \
-		$(PREMAP_BENCH_ROUNDS) || \
+		$(PREMAP_BENCH_ROUNDS) $(PREMAP_BENCH_NAME) || \
 		{ echo "bench-premap: a target failed or a run is missing"; exit 1; }; \
 	[ $$fail = 0 ] || { echo "bench-premap: a boot failed, see above"; exit 1; }
+
+# Large requests: the seed job's 512k and 8M randread at the queue's default
+# request size (max_sectors_kb=0), IOMMU off and strict, cache off vs on:
+# premapped requests go out MDTS-sized under the IOMMU too, while
+# nvme-pci's 128 KiB IOVA-cache cap stays for every other request
+# (strict-plain: plain O_DIRECT, nothing registered). Table, targets and
+# build/e2e/bench-large.{txt,png}.
+.PHONY: bench-large
+bench-large:
+	@$(MAKE) --no-print-directory bench-premap PREMAP_BENCH_NAME=bench-large \
+		PREMAP_BENCH_RUNS="off-large:0 strict-large:0 strict-plain:0"
+
+# Polled completions: the seed job's 4k randread with --hipri on a poll
+# queue (nvme.poll_queues=1), IOMMU off and strict, cache off vs on.
+.PHONY: bench-poll
+bench-poll:
+	@$(MAKE) --no-print-directory bench-premap PREMAP_BENCH_NAME=bench-poll \
+		PREMAP_BENCH_RUNS="off-poll:128 strict-poll:128"
 
 # ---------------------------------------------------------------- series
 SERIES_DIR ?= $(TOP)/out/series

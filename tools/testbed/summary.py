@@ -4,8 +4,9 @@
 
 Columns: mode (IOMMU/swiotlb/icount tag, from the directory name), rw, bs,
 IOPS, MiB/s, guest usr% and sys% of the fio job (getrusage over the run),
-and, for icount runs, kernel instructions per IO = sys% x 1e9 / IOPS
-(under -icount shift=0 one guest ns is one instruction).
+for icount runs kernel instructions per IO = sys% x 1e9 / IOPS (under
+-icount shift=0 one guest ns is one instruction), and the commands the disk
+completed per IO (bench job: requests over the run / fio's IOs).
 Verify jobs print their error count; any error makes the exit status 1.
 Then the @@PREMAP-TEST lines of the results; a FAIL makes it 1 too.
 
@@ -44,27 +45,32 @@ def stats(log):
     return st, cmdline
 
 
+def run_stats(dirs):
+    """(mode, stats, command line) of every run that has a results.log."""
+    for d in dirs:
+        log = os.path.join(d, "results.log")
+        if os.path.exists(log):
+            yield (os.path.basename(os.path.normpath(d)),) + stats(log)
+
+
 def premap_checks(dirs):
     """The premap cache's end state and fast-path proof, per run.
 
     After the guest's jobs every fio process has exited, so every buffer is
     unregistered: no premap may be left (live, bytes, PRP pages 0). Unless
     the run switched the cache off or bounces (swiotlb=force: nothing may
-    be premapped), fixed-buffer I/O must have hit. The dmacount job's
-    window must show hits and zero DMA-API map calls, and one create
-    tracepoint per premap created. The mixed job's plain O_DIRECT reads,
+    be premapped), fixed-buffer I/O must have hit. The DMA-API windows
+    (dmacount: block device reads; passthru: NVMe passthrough; polled: poll
+    queue reads) must show hits and zero DMA-API map calls, and one create
+    tracepoint per premap created; passthrough's verify pass must have hit
+    and the polled job's reads must have raised (next to) no interrupt. The mixed job's plain O_DIRECT reads,
     made while another process held a premapped buffer, must not have been
     looked at by the cache at all.
     """
     bad = 0
-    for d in dirs:
-        log = os.path.join(d, "results.log")
-        if not os.path.exists(log):
-            continue
-        st, cmdline = stats(log)
+    for mode, st, cmdline in run_stats(dirs):
         if "blk_premap.hits" not in st:
             continue
-        mode = os.path.basename(os.path.normpath(d))
         g = lambda k: st.get("blk_premap." + k, 0)
         msg = []
         for k in ("premaps_live", "bytes_mapped", "prp_pages"):
@@ -75,18 +81,24 @@ def premap_checks(dirs):
                 msg.append("premapped under swiotlb=force")
         elif "nvme.premap=0" not in cmdline and not g("hits"):
             msg.append("no premap hits")
-        if "dmacount.premap_hits" in st:
-            if "swiotlb=force" not in cmdline and \
-                    st["dmacount.premap_hits"] <= 0:
-                msg.append("dmacount: no hits in the window")
-            if st["dmacount.dma_map_calls"] and \
-                    "swiotlb=force" not in cmdline:
-                msg.append(f"dmacount: {st['dmacount.dma_map_calls']} "
-                           "DMA-API map calls while only premapped I/O ran")
-            if st["dmacount.create_events"] != st["dmacount.created"]:
-                msg.append("dmacount: create tracepoints != created")
         can_premap = "swiotlb=force" not in cmdline and \
             "nvme.premap=0" not in cmdline
+        windows = sorted(k[:-len(".dma_map_calls")] for k in st
+                         if k.endswith(".dma_map_calls"))
+        for w in windows:
+            if can_premap and st[f"{w}.premap_hits"] <= 0:
+                msg.append(f"{w}: no hits in the window")
+            if can_premap and st[f"{w}.dma_map_calls"]:
+                msg.append(f"{w}: {st[f'{w}.dma_map_calls']} "
+                           "DMA-API map calls while only premapped I/O ran")
+            if st[f"{w}.create_events"] != st[f"{w}.created"]:
+                msg.append(f"{w}: create tracepoints != created")
+        if can_premap and st.get("passthru.verify_hits", 1) <= 0:
+            msg.append("passthru: the verify pass never hit")
+        if "polled.reads" in st and (st["polled.reads"] <= 0 or
+                                     st["polled.irqs"] * 20 > st["polled.reads"]):
+            msg.append(f"polled: {st['polled.irqs']} I/O queue interrupts "
+                       f"for {st['polled.reads']} polled reads")
         if "mixed.premap_lookups" in st:
             if st["mixed.premap_lookups"]:
                 msg.append(f"mixed: {st['mixed.premap_lookups']} premap "
@@ -98,12 +110,54 @@ def premap_checks(dirs):
         print(f"{mode:8} premap: hits {g('hits')} created {g('created')} "
               f"destroyed {g('destroyed')} live {g('premaps_live')} "
               f"bytes {g('bytes_mapped')}"
-              + (f" | window: hits {st['dmacount.premap_hits']} dma_map "
-                 f"calls {st['dmacount.dma_map_calls']}"
-                 if "dmacount.premap_hits" in st else "")
+              + "".join(f" | {w}: hits {st[f'{w}.premap_hits']} dma_map "
+                        f"calls {st[f'{w}.dma_map_calls']}" for w in windows)
+              + (f" | passthru verify: hits {st['passthru.verify_hits']}"
+                 if "passthru.verify_hits" in st else "")
+              + (f" | polled: reads {st['polled.reads']} irqs "
+                 f"{st['polled.irqs']}" if "polled.reads" in st else "")
               + (f" | mixed: reads {st.get('mixed.reads', 0)} lookups "
                  f"{st['mixed.premap_lookups']}"
                  if "mixed.premap_lookups" in st else "")
+              + ("  FAIL: " + "; ".join(msg) if msg else "  ok"))
+        bad |= bool(msg)
+    return bad
+
+
+# QEMU's nvme reports mdts=7 by default: 512 KiB per command (4 KiB pages)
+QEMU_MDTS_KB = 512
+
+
+def large_checks(dirs):
+    """Commands per 8M read (the large job). Through premapped fixed
+    buffers: as large as MDTS and the user's max_sectors_kb allow, whatever
+    the IOMMU; plain O_DIRECT and the cache switched off: the queue's
+    max_sectors (nvme-pci's 128 KiB IOVA-cache cap under an IOMMU); a user
+    max_sectors_kb of 64 binds both; switching back on restores the first."""
+    bad = 0
+    for mode, st, cmdline in run_stats(dirs):
+        if "large.ios" not in st:
+            continue
+        ios, msk = st["large.ios"], st["large.max_sectors_kb"]
+        per = {k[6:-5]: v / ios for k, v in st.items()
+               if k.startswith("large.") and k.endswith(".cmds")}
+        reg_kb = msk
+        if "swiotlb=force" not in cmdline and "nvme.premap=0" not in cmdline:
+            user = [int(a.split("=")[1]) for a in cmdline.split()
+                    if a.startswith("e2e_max_sectors_kb=")]
+            reg_kb = min(QEMU_MDTS_KB, user[0] if user else 1280)
+        plain, fixed = -(-8192 // msk), -(-8192 // reg_kb)
+        want = {"fixed": fixed, "plain": plain, "fixed_msk64": 8192 / 64,
+                "fixed_again": fixed}
+        if "fixed_off" in per:
+            want["fixed_off"] = plain
+        msg = [f"{k}: {per.get(k)} commands per 8M read, want {v:g}"
+               for k, v in want.items() if per.get(k) != v]
+        reg = st.get("large.max_reg_sectors_kb")
+        if "nvme.premap=0" not in cmdline and reg != reg_kb:
+            msg.append(f"max_reg_sectors_kb {reg}, want {reg_kb}")
+        print(f"{mode:8} large: commands per 8M read "
+              + " ".join(f"{k} {v:g}" for k, v in per.items())
               + ("  FAIL: " + "; ".join(msg) if msg else "  ok"))
         bad |= bool(msg)
     return bad
@@ -148,10 +202,28 @@ def noise_checks(dirs):
     return bad
 
 
+def blkmq(d):
+    """Per fio run of the bench job, the disk's commands (completed read
+    and write requests) over the run (@@E2E-BLKMQ lines)."""
+    cmds = {}
+    log = os.path.join(d, "results.log")
+    if not os.path.exists(log):
+        return cmds
+    with open(log, errors="replace") as fh:
+        for ln in fh:
+            parts = ln.replace("\r", "").split()
+            if len(parts) > 2 and parts[0] == "@@E2E-BLKMQ":
+                kv = dict(p.split("=", 1) for p in parts[2:] if "=" in p)
+                if kv.get("commands", "").isdigit():
+                    cmds[parts[1]] = int(kv["commands"])
+    return cmds
+
+
 def main(dirs):
     rows, bad = [], 0
     for d in dirs:
         mode = os.path.basename(os.path.normpath(d))
+        cmds = blkmq(d)
         icount = "icount" in mode
         accel = open(os.path.join(d, "accel")).read().strip() \
             if os.path.exists(os.path.join(d, "accel")) else "?"
@@ -171,24 +243,26 @@ def main(dirs):
             rw = opts.get("rw", "?")
             bs = opts.get("bs", opts.get("bssplit", "?"))
             st = job["read"] if job["read"]["io_bytes"] else job["write"]
-            if job["write"]["io_bytes"] and name.startswith("verify"):
+            if job["write"]["io_bytes"] and "verify" in name:
                 st = job["write"]
             iops = st["iops"]
             mibs = st["bw_bytes"] / (1 << 20)
             usr, sys_ = job["usr_cpu"], job["sys_cpu"]
             kins = f"{sys_ / 100 * 1e9 / iops / 1e3:.1f}" if icount and iops else "-"
             err = job.get("error", 0)
-            if name.startswith("verify"):
+            if "verify" in name:
                 rw = name
                 bs = "mixed"
             elif name.startswith("mixed-"):
                 rw = "randread-plain"
+            ios = job["read"]["total_ios"] + job["write"]["total_ios"]
+            cpi = f"{cmds[name] / ios:.1f}" if name in cmds and ios else "-"
             rows.append((f"{mode}/{accel}", rw, bs, f"{iops:.0f}", f"{mibs:.1f}",
-                         f"{usr:.1f}", f"{sys_:.1f}", kins, str(err)))
+                         f"{usr:.1f}", f"{sys_:.1f}", kins, cpi, str(err)))
             if err:
                 bad = 1
     hdr = ("mode", "rw", "bs", "IOPS", "MiB/s", "usr%", "sys%",
-           "Kinstr/IO", "errors")
+           "Kinstr/IO", "cmds/IO", "errors")
     widths = [max(len(r[i]) for r in rows + [hdr]) for i in range(len(hdr))]
     line = "  ".join("{:<%d}" % w if i < 3 else "{:>%d}" % w
                      for i, w in enumerate(widths))
@@ -209,6 +283,7 @@ def main(dirs):
                     tests.append((mode, ln.split(" ", 1)[1]))
     bad |= premap_checks(dirs)
     bad |= noise_checks(dirs)
+    bad |= large_checks(dirs)
     for mode, t in tests:
         print(f"{mode:8} premap-test {t}")
         if t.split()[1:2] != ["PASS"]:
