@@ -1030,9 +1030,9 @@ __blk_premap_get(struct blk_premap_ctx *ctx, struct request *req, u32 len,
  * doubling up to 64 s) or, for the cap, after a premap of the device was
  * torn down (create_retries). Misses are counted by reason in debugfs
  * (blk_premap; miss_disabled counts every marked request while the switch
- * is off, in blk_premap_wanted(), which the iterator calls before it). A hit costs one per-CPU hint probe and no
- * atomic operation; a hint miss walks the maple tree; nothing is looked up
- * while the switch is off.
+ * is off, in blk_premap_wanted(), which the iterator calls before it). A
+ * hit costs one per-CPU hint probe and no atomic operation; a hint miss
+ * walks the maple tree; nothing is looked up while the switch is off.
  *
  * Context: the driver's ->queue_rq(); does not sleep (the creation is
  * queued to a workqueue, its bookkeeping is GFP_ATOMIC).
