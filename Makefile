@@ -9,7 +9,8 @@
 #   make kunit    KUnit suites via tools/testing/kunit/kunit.py
 #   make e2e      the main job: seed fio job in a QEMU guest, summary table
 #   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL)
-#   make series   git format-patch of our changes against the base -> out/series
+#   make series   the series we would post (cover letter, signed off by SIGNOFF) -> out/series
+#   make series-check  git am onto pristine = ours, checkpatch --strict, sizes (SERIES_BUILD=1: build every step)
 #   make bench    pristine 6.12 vs ours, icount mode: IOPS, Kinstr/IO, profiles
 #   make bench-premap  premap cache off vs on, same kernel: IOPS, Kinstr/IO, targets
 #   make bench-large   the same for large requests (512k, 8M) at the default request size
@@ -55,7 +56,7 @@ empty :=
 space := $(empty) $(empty)
 
 DEPS := build-essential flex bison bc libelf-dev libssl-dev dwarves sparse \
-	ccache quilt python3 cpio kmod rsync xz-utils git \
+	ccache quilt python3 python3-ply python3-git cpio kmod rsync xz-utils git \
 	fio liburing-dev busybox-static gnuplot-nox linux-perf
 # QEMU from Debian's bookworm-backports (10.0): bookworm's 7.2 nvme stops
 # completing every few seconds under -icount with the IOMMU off, which the
@@ -65,7 +66,7 @@ QEMU_VERSION ?= 1:10.0.2+ds-2+deb13u1~bpo12+1
 QEMU_SOURCES := /etc/apt/sources.list.d/$(QEMU_SUITE).sources
 DEPS_STAMP := $(BUILD)/.deps-$(shell echo '$(DEPS) $(LINUX_SOURCE_VERSION) $(QEMU_VERSION)' | md5sum | cut -c1-8)
 
-.PHONY: help deps tree kernel kunit e2e check series bench clean distclean
+.PHONY: help deps tree kernel kunit e2e check series series-check bench clean distclean
 help:
 	@sed -n 's/^#   make/make/p' Makefile
 
@@ -211,7 +212,7 @@ CHECK_RUNS := off:prp:verify,dmacount,passthru,large,lifetime \
 	strict:sgl:bench,verify,dmacount,mixed,large \
 	swiotlb:prp:verify,passthru,large,lifetime swiotlb:sgl:verify,polled \
 	mdts0:sgl:bench
-check: kunit
+check: series-check kunit
 	@$(MAKE) --no-print-directory kernel VARIANT=debug
 	@$(MAKE) --no-print-directory $(INITRD)
 	@set -e; for run in $(CHECK_RUNS); do \
@@ -354,12 +355,31 @@ bench-poll:
 		PREMAP_BENCH_RUNS="off-poll:128 strict-poll:128"
 
 # ---------------------------------------------------------------- series
+# Author and Signed-off-by of every patch: SIGNOFF, by default whoever runs
+# make (git config user.name/user.email).
 SERIES_DIR ?= $(TOP)/out/series
+GIT_IDENT := $(shell n=$$(git config user.name); e=$$(git config user.email); \
+	[ -n "$$n" ] && [ -n "$$e" ] && echo "$$n <$$e>")
+SIGNOFF ?= $(GIT_IDENT)
 series: tree
-	@rm -rf $(SERIES_DIR) && mkdir -p $(SERIES_DIR)
-	@git -C $(SRC) format-patch -q -o $(SERIES_DIR) base..ours
-	@ls $(SERIES_DIR)
-	@echo "series: $$(ls $(SERIES_DIR) | wc -l) patches in $(SERIES_DIR) (git am onto $(LINUX_SOURCE_PKG) $(LINUX_SOURCE_VERSION))"
+	@tools/testbed/series.sh $(SRC) $(SERIES_DIR) "$(SIGNOFF)" $(TOP) $(E2E)
+
+# What make check runs (about a minute): the series as make series writes
+# it, applied with git am onto the pristine base, compared with ours,
+# checkpatch --strict, patch sizes. SERIES_BUILD=1 also builds every step
+# with the guest kernel's config (W=1 for the series' C files).
+SERIES_BUILD ?= 0
+SERIES_CHECK := $(BUILD)/series-check
+series-check: tree
+	@$(if $(filter 1,$(SERIES_BUILD)),$(MAKE) --no-print-directory kernel-build >/dev/null)
+	@sig="$(SIGNOFF)"; \
+	if [ -z "$$sig" ]; then \
+		echo "series-check: no git identity; checking a series signed off by series-check <nobody@series-check.invalid>"; \
+		sig="series-check <nobody@series-check.invalid>"; export SERIES_CHECK_ONLY=1; \
+	fi; \
+	tools/testbed/series.sh $(SRC) $(SERIES_CHECK)/out "$$sig" $(TOP) $(E2E) && \
+	tools/testbed/series-check.sh $(SRC) $(SERIES_CHECK)/out $(SERIES_CHECK) \
+		$(if $(filter 1,$(SERIES_BUILD)),$(KOUT)/.config)
 
 clean:
 	rm -rf $(E2E) out

@@ -2,7 +2,8 @@
 /*
  * Scatterlist-less DMA mapping of block requests for Linux 6.12.
  *
- * Follows mainline 6.17's iterator (Christoph Hellwig, seed 003):
+ * Follows mainline's iterator (Christoph Hellwig, "block: add
+ * scatterlist-less DMA mapping helpers", 6.17):
  * the driver asks for one [dma_addr, len] segment at a time and never sees a
  * scatterlist. Segments are physically contiguous ranges of the request's
  * bvecs, merged across bvec and bio boundaries within the queue's
@@ -261,7 +262,7 @@ static bool blk_rq_has_p2pdma(struct request *req)
  * blk_premap_dma_map_start() on a miss; block-internal (blk-mq-dma-premap.h).
  * Out of line so that a premap hit does not pay for its stack frame (saved
  * registers, a zeroed phys_vec). Follows mainline 6.17's
- * blk_rq_dma_map_iter_start() (seed 003).
+ * blk_rq_dma_map_iter_start().
  *
  * Context: as blk_rq_dma_map_iter_start().
  * Return: as blk_rq_dma_map_iter_start().

@@ -6,13 +6,23 @@
 # usage: mktree.sh TARBALL SRCDIR REPO
 #
 # SRCDIR is a git repository:
-#   tag "base"  - the pristine tarball, committed once;
-#   branch "ours" - base + one commit adding the project's new files
-#                   (REPO/{io_uring,block,drivers,include} copied to the same
-#                   kernel paths, REPO/kunit/<path> copied to <path>) + the
-#                   patch series REPO/patches/series, applied in order with
-#                   git-am semantics (author, date and message are kept).
-# Commits are built with plumbing on a scratch index, then the work tree is
+#   tag "base"    - the pristine tarball, committed once;
+#   branch "ours" - base + the series REPO/patches/series, one commit per
+#                   patch, author, date and message kept (git-am semantics).
+#
+# A line of patches/series is a patch file followed by the new files that
+# patch introduces, by kernel path:
+#
+#   0004-block-add-a-DMA-mapping-iterator.patch block/blk-mq-dma.c ...
+#
+# New files live in the repo as plain files, at their kernel path under
+# io_uring/ block/ drivers/ include/, or under kunit/<kernel path>, in their
+# final form. A later patch of the series may change a new file like any
+# other; the content a new file has where it is introduced is then its final
+# content with those later changes reversed. Every new file must be named by
+# exactly one patch, and none may replace an upstream file.
+#
+# Commits are built with plumbing on scratch indexes, then the work tree is
 # moved with "git reset --hard", which rewrites only files whose content
 # changed: the O= build stays incremental.
 set -euo pipefail
@@ -21,6 +31,8 @@ tarball=$1 src=$2 repo=$(cd "$3" && pwd)
 export GIT_AUTHOR_NAME="Premap Team" GIT_AUTHOR_EMAIL="premap@example.org"
 export GIT_COMMITTER_NAME="Premap Team" GIT_COMMITTER_EMAIL="premap@example.org"
 export GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
+
+die() { echo "mktree: $*" >&2; exit 1; }
 
 if ! git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 	echo "mktree: unpacking $tarball into $src"
@@ -37,53 +49,91 @@ if ! git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 fi
 
 cd "$src"
-idx=$(mktemp "$src/.git/mktree-index.XXXXXX")
-trap 'rm -f "$idx"' EXIT
-export GIT_INDEX_FILE=$idx
-git read-tree base
+tmp=$(mktemp -d "$src/.git/mktree.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
 
-# 1. new files: kernel-path dirs as they are, kunit/<path> to <path>
-newfiles=$(cd "$repo" && { find io_uring block drivers include -type f 2>/dev/null || true; } | sort)
-kunitfiles=$(cd "$repo" && { find kunit -mindepth 2 -type f 2>/dev/null || true; } | sort)
-add() { # repo-relative file, kernel path
-	local sha
-	if git cat-file -e "base:$2" 2>/dev/null; then
-		echo "mktree: $1 would overwrite upstream $2; edit upstream files with a patch" >&2
-		exit 1
+# repo file holding new file $1 (a kernel path)
+repo_file() {
+	if [ -f "$repo/$1" ]; then echo "$1"
+	elif [ -f "$repo/kunit/$1" ]; then echo "kunit/$1"
+	else return 1
 	fi
-	sha=$(git hash-object -w "$repo/$1")
-	git update-index --add --cacheinfo "100644,$sha,$2"
 }
-for f in $newfiles; do add "$f" "$f"; done
-for f in $kunitfiles; do add "$f" "${f#kunit/}"; done
-tip=$(git rev-parse base)
-if [ -n "$newfiles$kunitfiles" ]; then
-	tree=$(git write-tree)
-	tip=$(printf 'premap: add the project'"'"'s new files\n\nNew files only; the patches that follow wire them into Kbuild.\n\nSigned-off-by: Premap Team <premap@example.org>\n' |
-		GIT_AUTHOR_DATE="$GIT_COMMITTER_DATE" git commit-tree "$tree" -p "$tip")
-fi
 
-# 2. the patch series
+# 1. the series: patches, the new files each introduces, their bodies
+patches=() files=()
+declare -A intro=()
 if [ -f "$repo/patches/series" ]; then
-	while read -r p; do
+	while read -r p fl; do
 		case "$p" in ''|'#'*) continue ;; esac
-		info=$(mktemp) msg=$(mktemp) body=$(mktemp)
-		git mailinfo "$msg" "$body" < "$repo/patches/$p" > "$info"
-		if ! git apply --cached "$body"; then
-			echo "mktree: patch $p does not apply" >&2
-			exit 1
-		fi
-		subj=$(sed -n 's/^Subject: //p' "$info")
-		an=$(sed -n 's/^Author: //p' "$info")
-		ae=$(sed -n 's/^Email: //p' "$info")
-		ad=$(sed -n 's/^Date: //p' "$info")
-		tree=$(git write-tree)
-		tip=$({ echo "$subj"; echo; cat "$msg"; } |
-			GIT_AUTHOR_NAME="$an" GIT_AUTHOR_EMAIL="$ae" GIT_AUTHOR_DATE="$ad" \
-			git commit-tree "$tree" -p "$tip")
-		rm -f "$info" "$msg" "$body"
+		i=${#patches[@]}
+		[ -f "$repo/patches/$p" ] || die "patches/series: no file patches/$p"
+		for f in $fl; do
+			repo_file "$f" >/dev/null ||
+				die "$p: new file $f is neither $f nor kunit/$f in the repo"
+			[ -z "${intro[$f]:-}" ] ||
+				die "$f is introduced by two patches: ${patches[${intro[$f]}]} and $p"
+			git cat-file -e "base:$f" 2>/dev/null &&
+				die "$p: $f would overwrite upstream $f; edit upstream files with a patch"
+			intro[$f]=$i
+		done
+		git mailinfo "$tmp/msg.$i" "$tmp/body.$i" < "$repo/patches/$p" > "$tmp/info.$i"
+		patches+=("$p") files+=("$fl")
 	done < "$repo/patches/series"
 fi
+for f in $(cd "$repo" && { find io_uring block drivers include -type f 2>/dev/null || true; } | sort) \
+	 $(cd "$repo" && { find kunit -mindepth 2 -type f 2>/dev/null || true; } | sed 's|^kunit/||' | sort); do
+	[ -n "${intro[$f]:-}" ] ||
+		die "new file $f is not introduced by any patch (name it on a line of patches/series)"
+done
+
+# 2. each new file as introduced: final content, later patches' changes to
+#    it reversed, last patch first
+export GIT_INDEX_FILE=$tmp/index.new
+git read-tree --empty
+for f in "${!intro[@]}"; do
+	sha=$(git hash-object -w "$repo/$(repo_file "$f")")
+	git update-index --add --cacheinfo "100644,$sha,$f"
+done
+declare -A blob=()
+for ((i = ${#patches[@]} - 1; i >= 0; i--)); do
+	for f in ${files[$i]}; do
+		blob[$f]=$(git rev-parse ":$f")
+		git update-index --force-remove "$f"
+	done
+	inc=()
+	while read -r f; do inc+=("--include=$f"); done < <(git ls-files)
+	[ ${#inc[@]} -eq 0 ] && continue
+	git apply --cached -R "${inc[@]}" "$tmp/body.$i" 2>"$tmp/err" ||
+		die "${patches[$i]}: its changes to new files do not match their final content: $(cat "$tmp/err")"
+done
+
+# 3. the commits
+export GIT_INDEX_FILE=$tmp/index
+git read-tree base
+tip=$(git rev-parse base)
+for ((i = 0; i < ${#patches[@]}; i++)); do
+	p=${patches[$i]}
+	for f in ${files[$i]}; do
+		git update-index --add --cacheinfo "100644,${blob[$f]},$f"
+	done
+	git apply --cached "$tmp/body.$i" || die "patch $p does not apply"
+	info=$tmp/info.$i
+	subj=$(sed -n 's/^Subject: //p' "$info")
+	an=$(sed -n 's/^Author: //p' "$info")
+	ae=$(sed -n 's/^Email: //p' "$info")
+	ad=$(sed -n 's/^Date: //p' "$info")
+	tree=$(git write-tree)
+	tip=$({ echo "$subj"; echo; cat "$tmp/msg.$i"; } |
+		GIT_AUTHOR_NAME="$an" GIT_AUTHOR_EMAIL="$ae" GIT_AUTHOR_DATE="$ad" \
+		git commit-tree "$tree" -p "$tip")
+done
+
+# the series must end where the repo's new files are
+for f in "${!intro[@]}"; do
+	[ "$(git rev-parse "$tip:$f")" = "$(git hash-object "$repo/$(repo_file "$f")")" ] ||
+		die "$f at the end of the series differs from $(repo_file "$f")"
+done
 
 unset GIT_INDEX_FILE
 head=$(git rev-parse -q --verify HEAD || true)

@@ -273,7 +273,7 @@ nvme_build_sgls(const struct nvme_dma_ops *ops, void *priv, u32 len,
  * Entry j holds the bus address of buffer page @first + j. A request whose
  * data starts in buffer page p points PRP2 straight at the entry of page
  * p + 1: the controller reads on through the chain pointers, so requests
- * crossing list pages need no copy (seed 002's layout).
+ * crossing list pages need no copy.
  */
 struct nvme_prp_premap {
 	u64 first;
