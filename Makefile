@@ -11,6 +11,7 @@
 #   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL)
 #   make series   the series we would post (cover letter, signed off by SIGNOFF) -> out/series
 #   make series-check  git am onto pristine = ours, checkpatch --strict, sizes (SERIES_BUILD=1: build every step)
+#   make stress   the premap cache under churn, resets, removal, switch flips, injected faults
 #   make bench    pristine 6.12 vs ours, icount mode: IOPS, Kinstr/IO, profiles
 #   make bench-premap  premap cache off vs on, same kernel: IOPS, Kinstr/IO, targets
 #   make bench-large   the same for large requests (512k, 8M) at the default request size
@@ -158,10 +159,15 @@ $(PREMAP_TEST): tools/premap-test/premap-test.c $(DEPS_STAMP)
 	@mkdir -p $(E2E)
 	gcc -static -O2 -Wall -Wextra -Werror -o $@ $< -luring
 
-$(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(PREMAP_TEST) $(DEPS_STAMP)
+PREMAP_STRESS := $(E2E)/premap-stress
+$(PREMAP_STRESS): tools/premap-stress/premap-stress.c $(DEPS_STAMP)
+	@mkdir -p $(E2E)
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -o $@ $< -luring
+
+$(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(PREMAP_TEST) $(PREMAP_STRESS) $(DEPS_STAMP)
 	@mkdir -p $(E2E)
 	@tools/testbed/mkinitramfs.sh $@ tools/testbed/init /usr/bin/fio /usr/bin/perf \
-		$(PREMAP_TEST)=/usr/bin/premap-test
+		$(PREMAP_TEST)=/usr/bin/premap-test $(PREMAP_STRESS)=/usr/bin/premap-stress
 
 e2e-tag = $(1)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)$(if $(VARIANT),-$(VARIANT))$(if $(TAG),-$(TAG))
 E2E_TAG = $(call e2e-tag,$(IOMMU))
@@ -229,6 +235,38 @@ check: series-check kunit
 			EXTRA_CMDLINE="nvme.sgl_threshold=$$thr $$poll"; \
 	done
 	@echo "check: all passed"
+
+# ---------------------------------------------------------------- stress
+# The premap cache under load, churn and faults (tools/premap-stress) on
+# the debug guest booted with kmemleak=on, once per STRESS_MODES (IOMMU
+# off, strict, swiotlb=force): 4 threads x 2 rings of byte-checked
+# fixed-buffer I/O while buffers are updated, emptied, re-registered and
+# cloned, the controller is reset, the premap switch flipped and premap
+# creations fail (blk_premap_fail_map, failslab, fail_page_alloc,
+# premap_max_mb); then a quiet tail, PCI removal under I/O, rescan and
+# read-back, and the leak checks. Runs STRESS_SECONDS, longer (up to
+# twice) until STRESS_MIN=<churn cycles>:<resets> are reached. One table
+# (stress_summary.py); any mismatch, unexpected error, hang, leak or
+# kernel report fails.
+STRESS_SECONDS ?= 150
+STRESS_MIN     ?= 1000:100
+STRESS_MODES   ?= off strict swiotlb
+STRESS_TAG     ?= stress
+stress-dir = $(E2E)/$(if $(filter swiotlb,$(1)),off-swiotlb,$(1))-debug-$(STRESS_TAG)
+.PHONY: stress
+stress: tree
+	@$(MAKE) --no-print-directory kernel VARIANT=debug
+	@$(MAKE) --no-print-directory $(INITRD)
+	@fail=0; for m in $(STRESS_MODES); do \
+		iommu=$$m swiotlb=; [ $$m = swiotlb ] && iommu=off swiotlb=force; \
+		echo "stress: IOMMU=$$iommu SWIOTLB=$$swiotlb, $(STRESS_SECONDS) s, at least $(STRESS_MIN) cycles:resets"; \
+		$(MAKE) --no-print-directory e2e-boot VARIANT=debug IOMMU=$$iommu \
+			SWIOTLB=$$swiotlb TAG=$(STRESS_TAG) JOBSET=stress \
+			TIMEOUT=$$((3 * $(STRESS_SECONDS) + 600)) \
+			EXTRA_CMDLINE="kmemleak=on e2e_stress_seconds=$(STRESS_SECONDS) e2e_stress_min=$(STRESS_MIN)" || fail=1; \
+	done; \
+	python3 tools/testbed/stress_summary.py $(foreach m,$(STRESS_MODES),$(call stress-dir,$(m))) || fail=1; \
+	exit $$fail
 
 .PHONY: e2e-only e2e-boot
 e2e-only: e2e-boot
