@@ -248,7 +248,7 @@ check: series-check kunit
 # twice) until STRESS_MIN=<churn cycles>:<resets> are reached. One table
 # (stress_summary.py); any mismatch, unexpected error, hang, leak or
 # kernel report fails.
-STRESS_SECONDS ?= 150
+STRESS_SECONDS ?= 120
 STRESS_MIN     ?= 1000:100
 STRESS_MODES   ?= off strict swiotlb
 STRESS_TAG     ?= stress

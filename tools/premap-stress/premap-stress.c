@@ -51,6 +51,7 @@
 #include <string.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -555,6 +556,11 @@ static void *worker_fn(void *arg)
 	struct io_uring_cqe *cqe;
 	int r, ret;
 
+	/*
+	 * Below the churn, reset and switch threads: on a small guest the
+	 * pattern work of the I/O threads would otherwise starve them.
+	 */
+	setpriority(PRIO_PROCESS, gettid(), 10);
 	w->progress = now_ms();
 	while (!LD(stop_io) && !LD(removed)) {
 		for (r = 0; r < NRINGS; r++) {
@@ -604,6 +610,17 @@ struct clone_buffers {
 
 static uint64_t cycles, c_update, c_empty, c_clone, c_rereg, c_errors;
 static uint64_t c_realloc;
+/* time spent in each kind of churn call, ms: update, empty, clone, rereg */
+static uint64_t c_ms[4], c_max_ms[4];
+
+static void churn_time(int op, uint64_t t0)
+{
+	uint64_t d = now_ms() - t0;
+
+	c_ms[op] += d;
+	if (d > c_max_ms[op])
+		c_max_ms[op] = d;
+}
 static uint64_t churn_progress;	/* last cycle done, ms */
 static int churn_done;
 static int next_type;
@@ -636,9 +653,10 @@ static void slot_end(struct worker *w, int r, int k, struct mem *m)
 }
 
 /*
- * A buffer of the worker's pool, and now and then a new one in its place:
- * the old one is unmapped by the process while registrations still pin it
- * and freed once the last of them is gone.
+ * A buffer of the worker's pool, with a reference for the caller; now and
+ * then a new one in its place: the old one is unmapped by the process
+ * while registrations still pin it and freed once the last of them is
+ * gone.
  */
 static struct mem *pool_pick(struct worker *w, uint64_t *rng)
 {
@@ -654,7 +672,11 @@ static struct mem *pool_pick(struct worker *w, uint64_t *rng)
 			c_realloc++;
 		}
 	}
-	return w->pool[i];
+	m = w->pool[i];
+	pthread_mutex_lock(&w->lock);
+	m->refs++;
+	pthread_mutex_unlock(&w->lock);
+	return m;
 }
 
 /* slot @k of ring @r: a buffer of the pool, or empty (@empty) */
@@ -663,6 +685,7 @@ static void churn_update(struct worker *w, int r, int k, bool empty,
 {
 	struct iovec iov = { 0 };
 	struct mem *m = NULL;
+	uint64_t t0;
 	int ret;
 
 	if (!empty) {
@@ -671,17 +694,21 @@ static void churn_update(struct worker *w, int r, int k, bool empty,
 		iov.iov_len = MEM_SZ;
 	}
 	slot_begin(w, r, k);
+	t0 = now_ms();
 	ret = io_uring_register_buffers_update_tag(&w->ring[r], k, &iov, NULL,
 						   1);
+	churn_time(empty, t0);
 	if (ret != 1) {
 		c_errors++;
 		fail("BUFFERS_UPDATE thread %d ring %d slot %d (%s): %d (%s)",
 		     w->id, r, k, m ? mtype_name[m->type] : "empty", ret,
 		     ret < 0 ? strerror(-ret) : "not updated");
 		slot_end(w, r, k, w->pub[r][k]);
+		put_locked(w, m);
 		return;
 	}
 	slot_end(w, r, k, m);
+	put_locked(w, m);
 	if (empty)
 		c_empty++;
 	else
@@ -692,6 +719,7 @@ static void churn_update(struct worker *w, int r, int k, bool empty,
 static int churn_clone(struct worker *w)
 {
 	struct clone_buffers cb = { .src_fd = w->ring[0].ring_fd };
+	uint64_t t0 = now_ms();
 	int k, ret;
 
 	for (k = 0; k < NSLOTS; k++)
@@ -706,6 +734,7 @@ static int churn_clone(struct worker *w)
 			fail("CLONE_BUFFERS thread %d: %s", w->id,
 			     strerror(-ret));
 	}
+	churn_time(2, t0);
 	for (k = 0; k < NSLOTS; k++)
 		slot_end(w, 1, k, ret ? NULL : w->pub[0][k]);
 	if (ret)
@@ -720,6 +749,7 @@ static int churn_reregister(struct worker *w, uint64_t *rng)
 {
 	struct iovec iov[NSLOTS];
 	struct mem *m[NSLOTS];
+	uint64_t t0;
 	int k, ret;
 
 	for (k = 0; k < NSLOTS; k++) {
@@ -728,6 +758,7 @@ static int churn_reregister(struct worker *w, uint64_t *rng)
 		iov[k].iov_len = MEM_SZ;
 		slot_begin(w, 0, k);
 	}
+	t0 = now_ms();
 	ret = io_uring_unregister_buffers(&w->ring[0]);
 	if (ret && ret != -ENXIO) {
 		fail("unregister thread %d ring 0: %s", w->id, strerror(-ret));
@@ -737,8 +768,11 @@ static int churn_reregister(struct worker *w, uint64_t *rng)
 			fail("register thread %d ring 0: %s", w->id,
 			     strerror(-ret));
 	}
-	for (k = 0; k < NSLOTS; k++)
+	churn_time(3, t0);
+	for (k = 0; k < NSLOTS; k++) {
 		slot_end(w, 0, k, ret ? NULL : m[k]);
+		put_locked(w, m[k]);
+	}
 	if (ret)
 		c_errors++;
 	else
@@ -756,14 +790,18 @@ static void *churn_fn(void *arg)
 	while (!LD(stop_churn)) {
 		w = &workers[rnd(&rng) % NWORKERS];
 		op = rnd(&rng) % 20;
-		if (op < 10)		/* replace a buffer of the first ring */
+		/*
+		 * Mostly single-slot updates: an unregistration waits for
+		 * the ring's requests in flight, ten times an update's cost.
+		 */
+		if (op < 13)		/* replace a buffer of the first ring */
 			churn_update(w, 0, rnd(&rng) % NSLOTS, false, &rng);
-		else if (op < 13)	/* ... or of the clone */
+		else if (op < 15)	/* ... or of the clone */
 			churn_update(w, 1, rnd(&rng) % NSLOTS, false, &rng);
-		else if (op < 15)	/* empty a slot */
+		else if (op < 17)	/* empty a slot */
 			churn_update(w, rnd(&rng) % NRINGS,
 				     rnd(&rng) % NSLOTS, true, &rng);
-		else if (op < 18)
+		else if (op < 19)
 			churn_clone(w);
 		else
 			churn_reregister(w, &rng);
@@ -818,7 +856,7 @@ static void *reset_fn(void *arg)
 		} else {
 			ADD(resets, 1);
 		}
-		usleep(300000);
+		usleep(100000);
 	}
 	return NULL;
 }
@@ -1488,6 +1526,11 @@ report:
 	    (unsigned long long)cycles, (unsigned long long)c_update,
 	    (unsigned long long)c_empty, (unsigned long long)c_clone,
 	    (unsigned long long)c_rereg);
+	say("stress: churn ms total/max: update %llu/%llu empty %llu/%llu clone %llu/%llu reregister %llu/%llu\n",
+	    (unsigned long long)c_ms[0], (unsigned long long)c_max_ms[0],
+	    (unsigned long long)c_ms[1], (unsigned long long)c_max_ms[1],
+	    (unsigned long long)c_ms[2], (unsigned long long)c_max_ms[2],
+	    (unsigned long long)c_ms[3], (unsigned long long)c_max_ms[3]);
 	say("stress: buffers 4k %llu hugetlb %llu thp %llu (thp-backed %llu, hugetlb fell back to 4k %llu)\n",
 	    (unsigned long long)mem_allocs[M_4K],
 	    (unsigned long long)mem_allocs[M_HUGETLB],
