@@ -218,6 +218,9 @@ CHECK_RUNS := off:prp:verify,dmacount,passthru,large,lifetime \
 	strict:sgl:bench,verify,dmacount,mixed,large \
 	swiotlb:prp:verify,passthru,large,lifetime swiotlb:sgl:verify,polled \
 	mdts0:sgl:bench
+# make check ends with a short make stress (one boot, IOMMU strict)
+CHECK_STRESS_SECONDS ?= 45
+CHECK_STRESS_MIN     ?= 200:20
 check: series-check kunit
 	@$(MAKE) --no-print-directory kernel VARIANT=debug
 	@$(MAKE) --no-print-directory $(INITRD)
@@ -234,6 +237,9 @@ check: series-check kunit
 			NVME_OPTS="$$opts" MAX_SECTORS_KB=$$msk \
 			EXTRA_CMDLINE="nvme.sgl_threshold=$$thr $$poll"; \
 	done
+	@echo "check: make stress, short (IOMMU strict, $(CHECK_STRESS_SECONDS) s)"
+	@$(MAKE) --no-print-directory stress STRESS_MODES=strict STRESS_TAG=stress-short \
+		STRESS_SECONDS=$(CHECK_STRESS_SECONDS) STRESS_MIN=$(CHECK_STRESS_MIN)
 	@echo "check: all passed"
 
 # ---------------------------------------------------------------- stress

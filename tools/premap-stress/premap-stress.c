@@ -36,7 +36,6 @@
  * passed.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -74,6 +73,7 @@
 #define HANG_S		60
 #define FAULT_TIMES	1000000
 #define POOL		6		/* buffers per I/O thread */
+#define POISON		0x5a
 
 enum { M_4K, M_HUGETLB, M_THP, M_TYPES };
 static const char * const mtype_name[M_TYPES] = { "4k", "hugetlb", "thp" };
@@ -435,6 +435,9 @@ static bool submit_one(struct worker *w, int r)
 			w->next_seed = 1;
 		for (i = 0; i < (int)nb; i++)
 			fill(q->p + i * BLK, q->doff + i * BLK, BLK, q->seed);
+	} else {
+		/* a read that moves no data must not find the pattern */
+		memset(q->p, POISON, len);
 	}
 	sqe = io_uring_get_sqe(&w->ring[r]);
 	if (q->wr)
@@ -1311,8 +1314,10 @@ int main(int argc, char **argv)
 	kmemleak = !write_file(KMEMLEAK, "scan") && !write_file(KMEMLEAK, "clear");
 	say("# %s (%s), %d s, kmemleak %s, HugePages_Free %lld, pins %lld\n",
 	    dev_path, ctrl, seconds, kmemleak ? "on" : "off", hp0, pins0);
+	if (!kmemleak)
+		fail("kmemleak is not running (CONFIG_DEBUG_KMEMLEAK, boot with kmemleak=on)");
 	faults = expect_pm;
-	if (faults && !faults_setup())
+	if (nfail || (faults && !faults_setup()))
 		return 1;
 	cap0 = pm_stat("create_fail_cap");
 	map0 = pm_stat("create_fail_map");
