@@ -155,14 +155,14 @@ kunit: tree
 # ---------------------------------------------------------------- e2e
 INITRD := $(E2E)/initramfs.cpio
 PREMAP_TEST := $(E2E)/premap-test
-$(PREMAP_TEST): tools/premap-test/premap-test.c $(DEPS_STAMP)
+$(PREMAP_TEST): tools/premap-test/premap-test.c tools/include/premap-guest.h $(DEPS_STAMP)
 	@mkdir -p $(E2E)
-	gcc -static -O2 -Wall -Wextra -Werror -o $@ $< -luring
+	gcc -static -O2 -Wall -Wextra -Werror -Itools/include -o $@ $< -luring
 
 PREMAP_STRESS := $(E2E)/premap-stress
-$(PREMAP_STRESS): tools/premap-stress/premap-stress.c $(DEPS_STAMP)
+$(PREMAP_STRESS): tools/premap-stress/premap-stress.c tools/include/premap-guest.h $(DEPS_STAMP)
 	@mkdir -p $(E2E)
-	gcc -static -O2 -Wall -Wextra -Werror -pthread -o $@ $< -luring
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -Itools/include -o $@ $< -luring
 
 $(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(PREMAP_TEST) $(PREMAP_STRESS) $(DEPS_STAMP)
 	@mkdir -p $(E2E)

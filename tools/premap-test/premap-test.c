@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include "premap-guest.h"
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -101,18 +102,6 @@ static const char *errstr(int ret)
 
 /* ---- files and counters ---- */
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* write_file(), a failure of the test if it fails */
 static int set_file(const char *path, const char *val)
 {
@@ -121,19 +110,6 @@ static int set_file(const char *path, const char *val)
 	if (ret)
 		fail("write %s to %s: %s", val, path, strerror(-ret));
 	return ret;
-}
-
-/* first line of @path, without its newline */
-static int read_file(const char *path, char *buf, int len)
-{
-	FILE *f = fopen(path, "r");
-	bool ok = f && fgets(buf, len, f);
-
-	if (f)
-		fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = 0;
-	return ok ? 0 : -1;
 }
 
 struct stats {
@@ -259,43 +235,6 @@ static void print_delta(const struct stats *b, const struct stats *e)
 		if (e->val[i] != sv(b, e->name[i]))
 			printf("# %s %lld -> %lld\n", e->name[i],
 			       sv(b, e->name[i]), e->val[i]);
-}
-
-/* ---- data pattern ---- */
-
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static void fill(char *p, uint64_t doff, size_t len, uint64_t s)
-{
-	uint64_t *w = (uint64_t *)p, k = mix(s);
-	size_t i;
-
-	for (i = 0; i < len / 8; i++)
-		w[i] = mix((doff + i * 8) ^ k);
-}
-
-/* index of the first byte that differs from the pattern, or -1 */
-static long verify(const char *p, uint64_t doff, size_t len, uint64_t s)
-{
-	const uint64_t *w = (const uint64_t *)p;
-	uint64_t k = mix(s), e;
-	size_t i, j;
-
-	for (i = 0; i < len / 8; i++) {
-		e = mix((doff + i * 8) ^ k);
-		if (w[i] == e)
-			continue;
-		for (j = 0; j < 7 && p[i * 8 + j] == ((char *)&e)[j]; j++)
-			;
-		return i * 8 + j;
-	}
-	return -1;
 }
 
 /* ---- buffers, rings, I/O ---- */
