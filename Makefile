@@ -8,7 +8,7 @@
 #   make kernel   guest bzImage (tinyconfig + tools/testbed/guest.config)
 #   make kunit    KUnit suites via tools/testing/kunit/kunit.py
 #   make e2e      the main job: seed fio job in a QEMU guest, summary table
-#   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL)
+#   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL) + a short stress
 #   make series   the series we would post (cover letter, signed off by SIGNOFF) -> out/series
 #   make series-check  git am onto pristine = ours, checkpatch --strict, sizes (SERIES_BUILD=1: build every step)
 #   make stress   the premap cache under churn, resets, removal, switch flips, injected faults
