@@ -120,6 +120,7 @@ struct worker {
 	/* counters */
 	uint64_t ops, reads, writes, bytes_verified, stale, noslot;
 	uint64_t dev_errs, errors, mismatches;
+	uint64_t qd_sum, qd_samples;	/* requests in flight after submitting */
 };
 
 static struct worker workers[NWORKERS];
@@ -517,6 +518,8 @@ static void *worker_fn(void *arg)
 				return NULL;
 			}
 		}
+		w->qd_sum += w->inflight[0] + w->inflight[1];
+		w->qd_samples++;
 		if (reap(w))
 			continue;
 		r = w->inflight[0] >= w->inflight[1] ? 0 : 1;
@@ -1218,6 +1221,7 @@ int main(int argc, char **argv)
 	long long tail_c0 = 0, tail_h0 = 0, h0;
 	uint64_t ops = 0, verified = 0, stale = 0, dev_errs = 0, errors = 0;
 	uint64_t mism = 0, reads = 0, writes = 0, t_end, tail_at;
+	uint64_t qd_sum = 0, qd_samples = 0;
 	pthread_t churn, reset, flip, fault;
 	bool kmemleak, faults;
 	char bdf[64], newdev[64], mode[32] = "-";
@@ -1382,6 +1386,8 @@ report:
 		dev_errs += w->dev_errs;
 		errors += w->errors;
 		mism += w->mismatches;
+		qd_sum += w->qd_sum;
+		qd_samples += w->qd_samples;
 	}
 	verified += rb_bytes;
 	fslab = faults ? fault_injected(0) : 0;
@@ -1464,6 +1470,8 @@ report:
 	say("stress: ops %llu (reads %llu, writes %llu)\n",
 	    (unsigned long long)ops, (unsigned long long)reads,
 	    (unsigned long long)writes);
+	say("stress: mean requests in flight per ring %.1f (of %d)\n",
+	    qd_samples ? (double)qd_sum / qd_samples / NRINGS : 0.0, QD);
 	say("stress: bytes_verified %llu (read-back %llu, blocks unknown %llu)\n",
 	    (unsigned long long)verified, (unsigned long long)rb_bytes,
 	    (unsigned long long)rb_unknown);
