@@ -118,7 +118,7 @@ struct worker {
 	uint64_t progress;	/* last completion, ms */
 	bool done;
 	/* counters */
-	uint64_t ops, reads, writes, bytes_verified, stale, noslot;
+	uint64_t ops, reads, writes, bytes_verified, stale;
 	uint64_t dev_errs, errors, mismatches;
 	uint64_t qd_sum, qd_samples;	/* requests in flight after submitting */
 };
@@ -342,10 +342,8 @@ static bool submit_one(struct worker *w, int r)
 		gen = w->gen[r][k];
 	}
 	pthread_mutex_unlock(&w->lock);
-	if (!m) {
-		w->noslot++;
+	if (!m)
 		return false;
-	}
 	len = lens[rnd(&w->rng) % 7] << 10;
 	nb = len / BLK;
 	for (i = 0; i < 8; i++) {
@@ -793,12 +791,11 @@ static void *reset_fn(void *arg)
 			ret = -EIO;
 		ST(reset_end_ms, now_ms());
 		ST(reset_active, 0);
-		if (ret) {
+		if (ret == -EBUSY) {	/* a reset already in progress */
 			reset_fails++;
-			if (ret != -EBUSY)
-				fail("reset %s: %s", ctrl, strerror(-ret));
-			if (ret != -EBUSY)
-				break;
+		} else if (ret) {
+			fail("reset %s: %s", ctrl, strerror(-ret));
+			break;
 		} else {
 			ADD(resets, 1);
 		}
@@ -825,7 +822,7 @@ static const char * const fault_dirs[] = {
 	"/sys/kernel/debug/failslab", "/sys/kernel/debug/fail_page_alloc",
 };
 static unsigned long work_start, work_end, dbg_start, dbg_end;
-static uint64_t fail_map_written, fail_map_left, fault_phases;
+static uint64_t fail_map_written, fail_map_left;
 
 /*
  * The text of blk_premap_work (the creation work, everything it inlined)
@@ -966,7 +963,6 @@ static void *fault_fn(void *arg)
 			set_file(PARAM_MAX_MB, max_mb);
 			break;
 		}
-		fault_phases++;
 		usleep(1500000);
 	}
 	faults_prob("0");
@@ -1411,8 +1407,8 @@ report:
 		fail_map_arm(0);	/* collects what the tail left unused */
 	fslab = faults ? fault_injected(0) : 0;
 	fpage = faults ? fault_injected(1) : 0;
-	inj = fail_map_written - fail_map_left +
-	      fslab + fpage + pm_stat("create_fail_cap") - cap0;
+	cap1 = pm_stat("create_fail_cap") - cap0;
+	inj = fail_map_written - fail_map_left + fslab + fpage + cap1;
 	if (!LD(hung)) {
 		/* what must be back where it started */
 		static const char * const zero[] = {
@@ -1501,18 +1497,18 @@ report:
 	    (unsigned long long)c_ms[1], (unsigned long long)c_max_ms[1],
 	    (unsigned long long)c_ms[2], (unsigned long long)c_max_ms[2],
 	    (unsigned long long)c_ms[3], (unsigned long long)c_max_ms[3]);
-	say("stress: buffers 4k %llu hugetlb %llu thp %llu (thp-backed %llu, hugetlb fell back to 4k %llu)\n",
+	say("stress: buffers 4k %llu hugetlb %llu thp %llu (thp-backed %llu, hugetlb fell back to 4k %llu, replaced in the pool %llu)\n",
 	    (unsigned long long)mem_allocs[M_4K],
 	    (unsigned long long)mem_allocs[M_HUGETLB],
 	    (unsigned long long)mem_allocs[M_THP],
-	    (unsigned long long)thp_backed, (unsigned long long)hugetlb_short);
+	    (unsigned long long)thp_backed, (unsigned long long)hugetlb_short,
+	    (unsigned long long)c_realloc);
 	say("stress: resets %llu (refused busy %llu) switch_flips %llu\n",
 	    (unsigned long long)resets, (unsigned long long)reset_fails,
 	    (unsigned long long)flips);
 	say("stress: faults %lld (fail_map %llu failslab %lld fail_page_alloc %lld cap %lld)\n",
 	    inj, (unsigned long long)(fail_map_written - fail_map_left), fslab,
-	    fpage, pm_stat("create_fail_cap") - cap0);
-	cap1 = pm_stat("create_fail_cap") - cap0;
+	    fpage, cap1);
 	say("stress: refusals map %lld nomem %lld cap %lld, retries %lld, fallbacks %lld, created %lld\n",
 	    pm_stat("create_fail_map") - map0,
 	    pm_stat("create_fail_nomem") - nomem0, cap1,
