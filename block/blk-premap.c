@@ -40,6 +40,7 @@
 #include <linux/maple_tree.h>
 #include <linux/math64.h>
 #include <linux/memcontrol.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
@@ -477,6 +478,25 @@ static void blk_premap_claim(struct blk_premap *pm)
 	spin_unlock_irqrestore(&buf->lock, flags);
 }
 
+/*
+ * The registrant's pins must outlive the premaps: the device may reach the
+ * pages until their teardown's dma_unmap_sgtable() returns. A small folio
+ * counts as pinned only by a heuristic (its refcount), which can miss an
+ * unpinned one but never flags a pinned one.
+ */
+static void blk_premap_check_pinned(const struct blk_premap_buf *buf)
+{
+	unsigned int i;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_VM))
+		return;
+	for (i = 0; i < buf->nr_bvecs; i++) {
+		struct folio *folio = page_folio(buf->bvec[i].bv_page);
+
+		VM_WARN_ON_ONCE_FOLIO(!folio_maybe_dma_pinned(folio), folio);
+	}
+}
+
 /**
  * blk_premap_buf_unregister - tear down every premap of a buffer
  * @buf: as returned by blk_premap_buf_register(); %NULL is ignored
@@ -488,6 +508,7 @@ static void blk_premap_claim(struct blk_premap *pm)
  * unmapped from every device, as after any dma_unmap_*(): a strict IOMMU
  * has flushed its IOTLB, a lazy one (iommu.strict=0) has queued the flush
  * and reuses the IOVA range only after it; the caller may unpin the pages.
+ * With CONFIG_DEBUG_VM, warns if they are unpinned already.
  *
  * Context: process context; may sleep (a creation of one of the buffer's
  * premaps in progress).
@@ -500,6 +521,7 @@ void blk_premap_buf_unregister(struct blk_premap_buf *buf)
 
 	if (!buf)
 		return;
+	blk_premap_check_pinned(buf);
 	mtree_erase(&blk_premap_bufs, (unsigned long)buf->bvec);
 	atomic64_dec(&blk_premap_stats.bufs);
 	mutex_lock(&buf->mutex);
