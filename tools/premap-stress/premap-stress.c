@@ -18,9 +18,12 @@
  *    blk_premap_fail_map, failslab and fail_page_alloc confined by their
  *    stack-trace filter to the creation work (blk_premap_work), and a
  *    premap_max_mb too small for the buffers (refusals by the cap).
- * A quiet tail without flips or resets, which starts by failing the next
- * creations, must see those retried and premaps created and hit again. The run ends by removing the PCI device under I/O, rescanning
- * the bus and reading every block back from the new device.
+ * A quiet tail without flips, resets or faults starts with a retry probe:
+ * with the tables held still, the next creations fail and every one of
+ * those refused premaps must be retried; then premaps must be created and
+ * hit again while the churn goes on. The run ends by removing the PCI
+ * device under I/O, rescanning the bus and reading every block back from
+ * the new device.
  *
  * Requests on a slot whose buffer the churn thread changed meanwhile may
  * fail with -EFAULT (counted as stale); around a reset or after removal the
@@ -567,6 +570,7 @@ static void churn_time(int op, uint64_t t0)
 }
 static uint64_t churn_progress;	/* last cycle done, ms */
 static int churn_done;
+static int churn_pause, churn_paused;	/* the tables stay as they are */
 static int next_type;
 
 /*
@@ -732,6 +736,13 @@ static void *churn_fn(void *arg)
 
 	(void)arg;
 	while (!LD(stop_churn)) {
+		if (LD(churn_pause)) {
+			ST(churn_paused, 1);
+			ST(churn_progress, now_ms());
+			usleep(10000);
+			continue;
+		}
+		ST(churn_paused, 0);
 		w = &workers[rnd(&rng) % NWORKERS];
 		op = rnd(&rng) % 20;
 		/*
@@ -1210,11 +1221,65 @@ static void teardown_worker(struct worker *w)
 		put_locked(w, w->pool[k]);
 }
 
+/*
+ * Every refused premap whose buffer stays registered is retried: with the
+ * tables held still, switch the cache off (which tears every premap down,
+ * refused ones included) and on again with the next RETRY_PROBE creations
+ * failing. Each refusal is a premap's first, so its retry is due after the
+ * shortest back-off (1 s); the I/O threads' next request on the buffer
+ * must queue it again. Return: whether all refusals were retried within
+ * RETRY_WAIT_S.
+ */
+#define RETRY_PROBE	4
+#define RETRY_WAIT_S	10
+
+static bool retry_probe(void)
+{
+	long long r0, f0, refused = 0, retried = 0, left;
+	uint64_t t0 = now_ms();
+
+	ST(churn_pause, 1);
+	while (!LD(churn_paused) && !LD(churn_done)) {
+		if (now_ms() > t0 + HANG_S * 1000ULL) {
+			fail("churn: no register/update/clone call returned in %d s",
+			     HANG_S);
+			ST(hung, 1);
+			return false;
+		}
+		usleep(10000);
+	}
+	set_file(PARAM_PREMAP, "N");
+	r0 = pm_stat("create_retries");
+	f0 = pm_stat("create_fail_map");
+	fail_map_arm(RETRY_PROBE);
+	set_file(PARAM_PREMAP, "Y");
+	t0 = now_ms();
+	while (now_ms() < t0 + RETRY_WAIT_S * 1000ULL) {
+		refused = pm_stat("create_fail_map") - f0;
+		retried = pm_stat("create_retries") - r0;
+		if (refused == RETRY_PROBE && retried >= refused)
+			break;
+		usleep(100000);
+	}
+	left = read_ll(FAIL_MAP);
+	ST(churn_pause, 0);
+	say("# retry probe: %lld of %d creations refused, %lld retried in %llu ms\n",
+	    refused, RETRY_PROBE, retried,
+	    (unsigned long long)(now_ms() - t0));
+	if (refused < RETRY_PROBE || left)
+		fail("retry probe: %lld creations refused of %d armed (%lld left)",
+		     refused, RETRY_PROBE, left);
+	else if (retried < refused)
+		fail("retry probe: %lld refused premaps, %lld retried in %d s",
+		     refused, retried, RETRY_WAIT_S);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	long long hp0, hp_total0, pins0, mlock0, leaks = 0, rep, kml = 0;
 	long long fslab, fpage, inj, c0, ret0, fb, cap0, cap1, map0, nomem0;
-	long long tail_c0 = 0, tail_h0 = 0, tail_r0 = 0, h0;
+	long long tail_c0 = 0, tail_h0 = 0, h0;
 	uint64_t ops = 0, verified = 0, stale = 0, dev_errs = 0, errors = 0;
 	uint64_t mism = 0, reads = 0, writes = 0, t_end, tail_at;
 	uint64_t qd_sum = 0, qd_samples = 0;
@@ -1305,18 +1370,14 @@ int main(int argc, char **argv)
 			pthread_join(flip, NULL);
 			if (faults)
 				pthread_join(fault, NULL);
-			set_file(PARAM_PREMAP, "Y");
 			tail_c0 = pm_stat("created");
 			tail_h0 = pm_stat("hits");
-			tail_r0 = pm_stat("create_retries");
-			/*
-			 * Without switch flips, which tear refused premaps
-			 * down with the rest, refusals live until their retry
-			 * is due: the next creations fail, and must be tried
-			 * again later.
-			 */
-			if (faults)
-				fail_map_arm(8);
+			if (faults) {
+				if (!retry_probe())
+					break;
+			} else {
+				set_file(PARAM_PREMAP, "Y");
+			}
 			say("# quiet tail from %llu s: %llu cycles, %llu resets, %llu flips\n",
 			    (unsigned long long)(now_ms() - t_start) / 1000,
 			    (unsigned long long)cycles,
@@ -1345,14 +1406,6 @@ int main(int argc, char **argv)
 			fail("no premap created in the quiet tail");
 		if (pm_stat("hits") <= tail_h0)
 			fail("no premap hit in the quiet tail");
-		/*
-		 * Not a failure yet: a refusal's back-off doubles with each
-		 * refusal of the same premap (up to 64 s), so whether one is
-		 * due within the tail depends on the run's history.
-		 */
-		if (faults)
-			say("# retries in the quiet tail: %lld\n",
-			    pm_stat("create_retries") - tail_r0);
 	}
 
 	/* the device goes away under I/O, comes back, and keeps the data */
