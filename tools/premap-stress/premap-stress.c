@@ -744,19 +744,20 @@ static void *churn_fn(void *arg)
 		}
 		ST(churn_paused, 0);
 		w = &workers[rnd(&rng) % NWORKERS];
-		op = rnd(&rng) % 20;
+		op = rnd(&rng) % 40;
 		/*
 		 * Mostly single-slot updates: an unregistration waits for
-		 * the ring's requests in flight, ten times an update's cost.
+		 * the ring's requests in flight, 20 to 30 times an update's
+		 * cost under a debug kernel.
 		 */
-		if (op < 13)		/* replace a buffer of the first ring */
+		if (op < 30)		/* replace a buffer of the first ring */
 			churn_update(w, 0, rnd(&rng) % NSLOTS, false, &rng);
-		else if (op < 15)	/* ... or of the clone */
+		else if (op < 34)	/* ... or of the clone */
 			churn_update(w, 1, rnd(&rng) % NSLOTS, false, &rng);
-		else if (op < 17)	/* empty a slot */
+		else if (op < 37)	/* empty a slot */
 			churn_update(w, rnd(&rng) % NRINGS,
 				     rnd(&rng) % NSLOTS, true, &rng);
-		else if (op < 19)
+		else if (op < 39)
 			churn_clone(w);
 		else
 			churn_reregister(w, &rng);
@@ -810,7 +811,7 @@ static void *reset_fn(void *arg)
 		} else {
 			ADD(resets, 1);
 		}
-		usleep(100000);
+		usleep(20000);
 	}
 	return NULL;
 }
