@@ -1228,8 +1228,8 @@ static void teardown_worker(struct worker *w)
  * refused ones included) and on again with the next RETRY_PROBE creations
  * failing. Each refusal is a premap's first, so its retry is due after the
  * shortest back-off (1 s); the I/O threads' next request on the buffer
- * must queue it again. Return: whether all refusals were retried within
- * RETRY_WAIT_S.
+ * must queue it again, within RETRY_WAIT_S, or the run fails. Return:
+ * false if the churn thread did not pause (hung: the run is over).
  */
 #define RETRY_PROBE	4
 #define RETRY_WAIT_S	10
@@ -1371,14 +1371,15 @@ int main(int argc, char **argv)
 			pthread_join(flip, NULL);
 			if (faults)
 				pthread_join(fault, NULL);
-			tail_c0 = pm_stat("created");
-			tail_h0 = pm_stat("hits");
 			if (faults) {
 				if (!retry_probe())
 					break;
 			} else {
 				set_file(PARAM_PREMAP, "Y");
 			}
+			/* the rest of the tail creates and hits on its own */
+			tail_c0 = pm_stat("created");
+			tail_h0 = pm_stat("hits");
 			say("# quiet tail from %llu s: %llu cycles, %llu resets, %llu flips\n",
 			    (unsigned long long)(now_ms() - t_start) / 1000,
 			    (unsigned long long)cycles,
