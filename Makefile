@@ -164,10 +164,16 @@ $(PREMAP_STRESS): tools/premap-stress/premap-stress.c tools/include/premap-guest
 	@mkdir -p $(E2E)
 	gcc -static -O2 -Wall -Wextra -Werror -pthread -Itools/include -o $@ $< -luring
 
-$(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(PREMAP_TEST) $(PREMAP_STRESS) $(DEPS_STAMP)
+PREMAP_RACE := $(E2E)/premap-race
+$(PREMAP_RACE): tools/premap-race/premap-race.c tools/include/premap-guest.h $(DEPS_STAMP)
+	@mkdir -p $(E2E)
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -Itools/include -o $@ $< -luring
+
+$(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(PREMAP_TEST) $(PREMAP_STRESS) $(PREMAP_RACE) $(DEPS_STAMP)
 	@mkdir -p $(E2E)
 	@tools/testbed/mkinitramfs.sh $@ tools/testbed/init /usr/bin/fio /usr/bin/perf \
-		$(PREMAP_TEST)=/usr/bin/premap-test $(PREMAP_STRESS)=/usr/bin/premap-stress
+		$(PREMAP_TEST)=/usr/bin/premap-test $(PREMAP_STRESS)=/usr/bin/premap-stress \
+		$(PREMAP_RACE)=/usr/bin/premap-race
 
 e2e-tag = $(1)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)$(if $(VARIANT),-$(VARIANT))$(if $(TAG),-$(TAG))
 E2E_TAG = $(call e2e-tag,$(IOMMU))
@@ -218,9 +224,12 @@ CHECK_RUNS := off:prp:verify,dmacount,passthru,large,lifetime \
 	strict:sgl:bench,verify,dmacount,mixed,large \
 	swiotlb:prp:verify,passthru,large,lifetime swiotlb:sgl:verify,polled \
 	mdts0:sgl:bench
-# make check ends with a short make stress (one boot, IOMMU strict)
+# make check ends with a short make stress (one boot, IOMMU strict) and
+# the removal race (tools/premap-race) in a boot with the IOMMU off, where
+# a premap's teardown takes seconds (one mapping per 4 KiB page)
 CHECK_STRESS_SECONDS ?= 45
 CHECK_STRESS_MIN     ?= 200:20
+CHECK_RACE_ROUNDS    ?= 9
 check: series-check kunit
 	@$(MAKE) --no-print-directory kernel VARIANT=debug
 	@$(MAKE) --no-print-directory $(INITRD)
@@ -239,7 +248,13 @@ check: series-check kunit
 	done
 	@echo "check: make stress, short (IOMMU strict, $(CHECK_STRESS_SECONDS) s)"
 	@$(MAKE) --no-print-directory stress STRESS_MODES=strict STRESS_TAG=stress-short \
-		STRESS_SECONDS=$(CHECK_STRESS_SECONDS) STRESS_MIN=$(CHECK_STRESS_MIN)
+		STRESS_SECONDS=$(CHECK_STRESS_SECONDS) STRESS_MIN=$(CHECK_STRESS_MIN) \
+		RACE_ROUNDS=$(CHECK_RACE_ROUNDS)
+	@echo "check: premap teardown against controller removal (IOMMU off, $(CHECK_RACE_ROUNDS) rounds)"
+	@$(MAKE) --no-print-directory e2e-boot VARIANT=debug IOMMU=off TAG=race \
+		JOBSET=race TIMEOUT=$$((30 * $(CHECK_RACE_ROUNDS) + 600)) \
+		EXTRA_CMDLINE="e2e_race_rounds=$(CHECK_RACE_ROUNDS) e2e_race_mb=$(RACE_MB)"
+	@python3 tools/testbed/stress_summary.py --race-only $(E2E)/off-debug-race
 	@echo "check: all passed"
 
 # ---------------------------------------------------------------- stress
@@ -251,12 +266,17 @@ check: series-check kunit
 # creations fail (blk_premap_fail_map, failslab, fail_page_alloc,
 # premap_max_mb); then a quiet tail, PCI removal under I/O, rescan and
 # read-back, and the leak checks. Runs STRESS_SECONDS, longer (up to
-# twice) until STRESS_MIN=<churn cycles>:<resets> are reached. One table
-# (stress_summary.py); any mismatch, unexpected error, hang, leak or
-# kernel report fails.
+# twice) until STRESS_MIN=<churn cycles>:<resets> are reached. Then, but
+# under swiotlb (no premaps), the race job (tools/premap-race):
+# RACE_ROUNDS rounds of a RACE_MB buffer's premap torn down by
+# unregistration, update or ring exit while the controller is removed,
+# swept across the removal. Two tables (stress_summary.py); any mismatch,
+# unexpected error, hang, leak or kernel report fails.
 STRESS_SECONDS ?= 120
 STRESS_MIN     ?= 1000:100
 STRESS_MODES   ?= off strict swiotlb
+RACE_ROUNDS    ?= 30
+RACE_MB        ?= 256
 STRESS_TAG     ?= stress
 stress-dir = $(E2E)/$(if $(filter swiotlb,$(1)),off-swiotlb,$(1))-debug-$(STRESS_TAG)
 .PHONY: stress
@@ -265,13 +285,14 @@ stress: tree
 	@$(MAKE) --no-print-directory $(INITRD)
 	@fail=0; for m in $(STRESS_MODES); do \
 		iommu=$$m swiotlb=; [ $$m = swiotlb ] && iommu=off swiotlb=force; \
-		echo "stress: IOMMU=$$iommu SWIOTLB=$$swiotlb, $(STRESS_SECONDS) s, at least $(STRESS_MIN) cycles:resets"; \
+		echo "stress: IOMMU=$$iommu SWIOTLB=$$swiotlb, $(STRESS_SECONDS) s, at least $(STRESS_MIN) cycles:resets, race $(RACE_ROUNDS) rounds"; \
+		jobs=stress,race; [ $$m = swiotlb -o "$(RACE_ROUNDS)" = 0 ] && jobs=stress; \
 		$(MAKE) --no-print-directory e2e-boot VARIANT=debug IOMMU=$$iommu \
-			SWIOTLB=$$swiotlb TAG=$(STRESS_TAG) JOBSET=stress \
-			TIMEOUT=$$((3 * $(STRESS_SECONDS) + 600)) \
-			EXTRA_CMDLINE="kmemleak=on e2e_stress_seconds=$(STRESS_SECONDS) e2e_stress_min=$(STRESS_MIN)" || fail=1; \
+			SWIOTLB=$$swiotlb TAG=$(STRESS_TAG) JOBSET=$$jobs \
+			TIMEOUT=$$((3 * $(STRESS_SECONDS) + 30 * $(RACE_ROUNDS) + 600)) \
+			EXTRA_CMDLINE="kmemleak=on e2e_stress_seconds=$(STRESS_SECONDS) e2e_stress_min=$(STRESS_MIN) e2e_race_rounds=$(RACE_ROUNDS) e2e_race_mb=$(RACE_MB)" || fail=1; \
 	done; \
-	python3 tools/testbed/stress_summary.py $(foreach m,$(STRESS_MODES),$(call stress-dir,$(m))) || fail=1; \
+	python3 tools/testbed/stress_summary.py $(if $(filter-out 0,$(RACE_ROUNDS)),--race) $(foreach m,$(STRESS_MODES),$(call stress-dir,$(m))) || fail=1; \
 	exit $$fail
 
 .PHONY: e2e-only e2e-boot

@@ -41,10 +41,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <liburing.h>
 #include "premap-guest.h"
-#include <libgen.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -52,13 +50,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
-#define STATS_PATH	"/sys/kernel/debug/blk_premap"
 #define FAIL_MAP	"/sys/kernel/debug/blk_premap_fail_map"
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define PARAM_PREMAP	"/sys/module/nvme/parameters/premap"
@@ -167,10 +163,7 @@ static void say(const char *fmt, ...)
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+	return mono_us() / 1000;
 }
 
 static uint64_t rnd(uint64_t *s)
@@ -196,38 +189,6 @@ static long long read_ll(const char *path)
 	char b[64];
 
 	return read_file(path, b, sizeof(b)) ? -1 : atoll(b);
-}
-
-/* "name value" or "name: value" line @name of @path, -1 if missing */
-static long long keyed(const char *path, const char *name)
-{
-	char line[256], k[128];
-	long long v, ret = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127[^: ]%*[: ]%lld", k, &v) == 2 &&
-		    !strcmp(k, name)) {
-			ret = v;
-			break;
-		}
-	fclose(f);
-	return ret;
-}
-
-static long long pm_stat(const char *name)
-{
-	long long v = keyed(STATS_PATH, name);
-
-	return v < 0 ? 0 : v;
-}
-
-static long long pins(void)
-{
-	return keyed("/proc/vmstat", "nr_foll_pin_acquired") -
-	       keyed("/proc/vmstat", "nr_foll_pin_released");
 }
 
 /* ---- buffers ---- */
@@ -997,44 +958,17 @@ static void *fault_fn(void *arg)
 
 static int remove_device(char *bdf, size_t len)
 {
-	char path[128], link[256];
-	ssize_t n;
+	char path[128];
+	int ret = ctrl_bdf(ctrl, bdf, len);
 
-	snprintf(path, sizeof(path), "/sys/class/nvme/%s/device", ctrl);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		fail("readlink %s: %s", path, strerror(errno));
+	if (ret) {
+		fail("PCI device of %s: %s", ctrl, strerror(-ret));
 		return -1;
 	}
-	link[n] = 0;
-	snprintf(bdf, len, "%s", basename(link));
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
 	say("# removing PCI device %s under I/O\n", bdf);
 	ST(removed, 1);
 	return write_file(path, "1");
-}
-
-/* after the rescan: the namespace of the controller at @bdf */
-static bool find_namespace(const char *bdf, char *dev, size_t len)
-{
-	char pat[160];
-	glob_t g;
-	int t;
-
-	snprintf(pat, sizeof(pat), "/sys/bus/pci/devices/%s/nvme/nvme*/nvme*n1",
-		 bdf);
-	for (t = 0; t < 300; t++) {
-		if (!glob(pat, 0, NULL, &g) && g.gl_pathc) {
-			snprintf(dev, len, "/dev/%s", basename(g.gl_pathv[0]));
-			globfree(&g);
-			if (!access(dev, F_OK))
-				return true;
-		} else {
-			globfree(&g);
-		}
-		usleep(100000);
-	}
-	return false;
 }
 
 static uint64_t rb_bytes, rb_unknown;
@@ -1117,42 +1051,15 @@ static void read_back(const char *dev)
 
 /* ---- kernel reports, kmemleak ---- */
 
+static void show_report(const char *line, long nr)
+{
+	if (nr <= 5)
+		say("# kernel: %s\n", line);
+}
+
 static long kernel_reports(void)
 {
-	static const char * const pat[] = {
-		"Kernel panic", "BUG:", "Oops", "WARNING:", "KASAN:",
-		"possible circular locking", "possible recursive locking",
-		"deadlock", "timeout, aborting", "timeout, reset controller",
-	};
-	int n = klogctl(10, NULL, 0), len;	/* SYSLOG_ACTION_SIZE_BUFFER */
-	char *buf, *line, *save;
-	long reports = 0;
-	unsigned int i;
-
-	if (n <= 0 || !(buf = malloc(n + 1)))
-		return -1;
-	len = klogctl(3, buf, n);		/* SYSLOG_ACTION_READ_ALL */
-	if (len < 0) {
-		free(buf);
-		return -1;
-	}
-	buf[len] = 0;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		bool hit = strstr(line, "DMA-API:") &&
-			   !strstr(line, "preallocated") &&
-			   !strstr(line, "debugging enabled");
-
-		for (i = 0; i < sizeof(pat) / sizeof(pat[0]) && !hit; i++)
-			hit = strstr(line, pat[i]);
-		if (hit) {
-			reports++;
-			if (reports <= 5)
-				say("# kernel: %s\n", line);
-		}
-	}
-	free(buf);
-	return reports;
+	return kernel_reports_in_log(false, show_report);
 }
 
 /* objects kmemleak reports after two scans, -1 if it is not running */
