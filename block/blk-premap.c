@@ -12,7 +12,8 @@
  *    may map up to the whole buffer and allocates with GFP_KERNEL, delays
  *    only the teardown of the same buffer, never another buffer's
  *    unregistration nor another device's removal. A premap leaves its slot
- *    only under buf->mutex; whoever takes it out tears it down.
+ *    only under buf->mutex; whoever takes it out tears it down, and it
+ *    stays on ctx->pms until then, for the device's removal to wait for.
  *  - buf->lock protects buf->pms[] and buf->dead; ctx->lock (nests inside
  *    buf->lock) protects ctx->pms, ctx->pending, ctx->dead and ctx->bytes.
  *    Both are taken in the I/O path only on a miss that queues a creation.
@@ -420,9 +421,10 @@ static void blk_premap_unmap(struct blk_premap *pm)
 }
 
 /*
- * Tear down a premap already removed from its buffer's slot and its ctx's
- * lists, which no request uses: unmap (dma-iommu flushes the IOTLB on
- * unmap, or queues the flush in lazy mode), free after a grace period.
+ * Tear down a premap taken out of its buffer's slot, which no request uses:
+ * unmap (dma-iommu flushes the IOTLB on unmap, or queues the flush in lazy
+ * mode), then leave ctx->pms, which lets blk_premap_ctx_invalidate()
+ * return, and free after a grace period.
  */
 static void blk_premap_teardown(struct blk_premap *pm, bool invalidate)
 {
@@ -450,11 +452,15 @@ static void blk_premap_teardown(struct blk_premap *pm, bool invalidate)
 		if (invalidate)
 			atomic64_inc(&blk_premap_stats.invalidated);
 	}
+	/* the last use of @ctx: blk_premap_ctx_destroy() may return now */
+	spin_lock_irq(&ctx->lock);
+	list_del(&pm->ctx_node);
+	spin_unlock_irq(&ctx->lock);
 	kfree_rcu(pm, rcu);
 }
 
 /*
- * Take @pm, in one of its buffer's slots, out of it and off its ctx's lists,
+ * Take @pm, in one of its buffer's slots, out of it and off ctx->pending,
  * so that no lookup, retry or creation finds it again: the caller then
  * tears it down. Under buf->lock, so that a retry (which checks the slot
  * under it) cannot queue it again.
@@ -472,7 +478,6 @@ static void blk_premap_claim(struct blk_premap *pm)
 		if (rcu_access_pointer(buf->pms[i]) == pm)
 			RCU_INIT_POINTER(buf->pms[i], NULL);
 	spin_lock(&ctx->lock);
-	list_del_init(&pm->ctx_node);
 	list_del_init(&pm->pending_node);
 	spin_unlock(&ctx->lock);
 	spin_unlock_irqrestore(&buf->lock, flags);
@@ -800,11 +805,12 @@ static void blk_premap_create(struct blk_premap *pm)
 /*
  * Lock the buffer of @pm, taken from one of @ctx's lists under ctx->lock
  * (held on entry, dropped here): a premap on ctx->pms or ctx->pending is in
- * its buffer's slot and its buffer is registered (teardown takes it off both
- * lists, under ctx->lock, before either changes), so the buffer can be held
- * while waiting for its mutex. Under the mutex, @pm is still ours unless a
- * teardown took it in the meantime, which leaves it out of its slot (and
- * maybe freed: another premap may have its address, hence the ctx check).
+ * its buffer's slot or being torn down under its mutex, and its buffer is
+ * referenced (it leaves both lists, under ctx->lock, before the teardown's
+ * caller drops its reference), so the buffer can be held while waiting for
+ * its mutex. Under the mutex, @pm is still ours unless a teardown took it,
+ * which leaves it out of its slot and off the lists (and maybe freed:
+ * another premap may have its address, hence the ctx check).
  * Return: whether @pm is still @ctx's premap of the buffer. Either way,
  * blk_premap_unlock_buf() undoes this.
  */
@@ -1285,7 +1291,8 @@ EXPORT_SYMBOL_GPL(blk_premap_ctx_set_enabled);
  * @ctx: the device's context
  *
  * For a device whose DMA setup changes, and on its removal: unmaps every
- * premap and frees the driver's precomputed data. The caller guarantees that
+ * premap and frees the driver's precomputed data, and waits for teardowns
+ * others started (a buffer's unregistration). The caller guarantees that
  * no request is using a premap of the device and none can look one up while
  * this runs: its queues are quiesced and its in-flight requests cancelled,
  * or frozen. Buffers stay registered; their next request creates a new
@@ -1306,7 +1313,7 @@ void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx)
 			spin_unlock_irq(&ctx->lock);
 			return;
 		}
-		/* take it unless the buffer's own teardown did first */
+		/* take it unless a teardown did first: then wait for that */
 		buf = pm->buf;
 		if (blk_premap_lock_buf(ctx, pm)) {
 			blk_premap_claim(pm);
@@ -1321,7 +1328,9 @@ EXPORT_SYMBOL_GPL(blk_premap_ctx_invalidate);
  * blk_premap_ctx_destroy - the device goes away
  * @ctx: the device's context
  *
- * Stops new premaps, waits for a creation in progress and invalidates all.
+ * Stops new premaps, waits for a creation in progress and invalidates all,
+ * as blk_premap_ctx_invalidate(): then nothing maps memory for the device
+ * or uses the driver's hooks (nvme-pci frees its PRP pools after this).
  * The driver must have quiesced its queues and cancelled or completed every
  * request, as for blk_premap_ctx_invalidate(), and must call this while its
  * DMA device is still usable.

@@ -36,6 +36,11 @@
  *    nvme_dev_disable(), and switches off with the namespaces' queues
  *    frozen; a controller reset keeps the premaps (neither IOMMU mappings
  *    nor host PRP pages change).
+ *  - Both at once: a premap stays on its device's list until whoever took
+ *    it out of its buffer's slot has torn it down, so destroy and
+ *    invalidate return only once every premap of the device is unmapped,
+ *    also one a buffer's unregistration took first (they wait for the
+ *    buffer's mutex); an unregistration waits for no other buffer.
  * Lookups of other buffers may still read a premap being torn down (the
  * per-CPU lookup hints are shared): RCU and a generation number cover
  * that, see blk-premap.c.
@@ -69,7 +74,9 @@ struct request;
  *	its DMA layout (blk_premap_seg()); process context, may sleep.
  *	Return 0 or a negative errno; on error the premap is not used.
  * @destroy: free what @create made; called once no request uses @pm, before
- *	the DMA mapping goes away; process context.
+ *	the DMA mapping goes away; process context. Once
+ *	blk_premap_ctx_invalidate() or _destroy() returned, no call for the
+ *	device's premaps is running.
  */
 struct blk_premap_ops {
 	int (*create)(struct blk_premap *pm, void *drvdata);
@@ -94,7 +101,7 @@ struct blk_premap_ops {
  * @drv_pages: descriptor pages the driver holds for them (under @lock)
  * @meta_bytes: other kernel memory they hold, in bytes (under @lock)
  * @lock: protects @pms, @pending, @dead, @bytes, @freed and the three above
- * @pms: every premap of this device (pending, live, failed)
+ * @pms: every premap of this device (pending, live, failed, being torn down)
  * @pending: premaps waiting for @work to map them
  * @dead: set when the device goes away; nothing new is created
  * @work: creates pending premaps
@@ -146,7 +153,7 @@ struct blk_premap_run {
  * @ctx: the device's context
  * @buf: the buffer
  * @state: &enum blk_premap_state, read with acquire semantics
- * @ctx_node: in @ctx->pms
+ * @ctx_node: in @ctx->pms, until its teardown has finished
  * @pending_node: in @ctx->pending while %BLK_PREMAP_PENDING
  * @sgt: the long-term mapping (dma_map_sgtable(), DMA_BIDIRECTIONAL)
  * @nr_runs: entries in @runs

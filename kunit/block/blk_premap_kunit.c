@@ -67,6 +67,10 @@ struct premap_fixture {
 	/* if set, creations of f->bvec's premaps wait for it */
 	struct completion *create_gate;
 	struct completion create_entered;
+	/* if set, the destroy hook of f->bvec's premaps waits for it */
+	struct completion *destroy_gate;
+	struct completion destroy_entered;
+	bool destroy_done;
 };
 
 static int hook_create(struct blk_premap *pm, void *data)
@@ -86,6 +90,11 @@ static void hook_destroy(struct blk_premap *pm, void *data)
 {
 	struct premap_fixture *f = data;
 
+	if (f->destroy_gate && pm->buf == f->buf) {
+		complete(&f->destroy_entered);
+		wait_for_completion(f->destroy_gate);
+		WRITE_ONCE(f->destroy_done, true);
+	}
 	f->destroys++;
 }
 
@@ -859,22 +868,27 @@ static void invalidate_unmaps(struct kunit *test)
 struct teardown_thread {
 	struct blk_premap_buf *buf;	/* unregister it */
 	struct blk_premap_ctx *ctx;	/* then destroy it, if set */
-	struct completion done;
+	struct premap_fixture *f;	/* if set, record ... */
+	bool hook_done;			/* ... its destroy_done at the end */
+	struct completion started, done;
 };
 
 static int teardown_fn(void *data)
 {
 	struct teardown_thread *t = data;
 
+	complete(&t->started);
 	blk_premap_buf_unregister(t->buf);
 	if (t->ctx)
 		blk_premap_ctx_destroy(t->ctx);
-	complete(&t->done);
-	return 0;
+	if (t->f)
+		t->hook_done = READ_ONCE(t->f->destroy_done);
+	kthread_complete_and_exit(&t->done, 0);
 }
 
 static bool start_teardown(struct kunit *test, struct teardown_thread *t)
 {
+	init_completion(&t->started);
 	init_completion(&t->done);
 	return !IS_ERR(kthread_run(teardown_fn, t, "premap-teardown"));
 }
@@ -959,6 +973,80 @@ out:
 		wait_for_completion(&other.done);
 	if (!own_done)
 		wait_for_completion(&own.done);
+	f->create_gate = NULL;
+}
+
+/*
+ * The device goes away while another thread tears one of its premaps down:
+ * here the buffer's unregistration, which took the premap out of its slot
+ * first and is inside the driver's destroy hook. blk_premap_ctx_destroy()
+ * must not return before that teardown has finished: the driver frees what
+ * the hook uses (nvme-pci: its PRP pools) and releases the DMA device
+ * right after it.
+ */
+static void destroy_waits_for_claimed_teardown(struct kunit *test)
+{
+	struct premap_fixture *f = test->priv;
+	struct teardown_thread unreg = {}, removal = {};
+	bool unreg_done = true, removal_done = true;
+	struct completion gate;
+	u64 pos;
+
+	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
+	KUNIT_ASSERT_NOT_NULL(test, get_after_create(test, &pos));
+
+	init_completion(&gate);
+	init_completion(&f->destroy_entered);
+	f->destroy_gate = &gate;
+	unreg.buf = f->buf;
+	if (!start_teardown(test, &unreg)) {
+		f->destroy_gate = NULL;
+		KUNIT_FAIL(test, "no thread for the unregistration");
+		return;
+	}
+	/* f->buf stays set: hook_destroy() compares it; no longer ours */
+	unreg_done = false;
+	if (!wait_for_completion_timeout(&f->destroy_entered,
+					 msecs_to_jiffies(5000))) {
+		KUNIT_FAIL(test, "the unregistration did not reach the destroy hook");
+		goto out;
+	}
+
+	removal.ctx = &f->ctx;
+	removal.f = f;
+	if (!start_teardown(test, &removal)) {
+		removal.f = NULL;
+		KUNIT_FAIL(test, "no thread for the removal");
+		goto out;
+	}
+	/* running, so that 200 ms are its own to return in */
+	wait_for_completion(&removal.started);
+	removal_done = wait_for_completion_timeout(&removal.done,
+						   msecs_to_jiffies(200));
+	KUNIT_EXPECT_FALSE_MSG(test, removal_done,
+			       "blk_premap_ctx_destroy() returned while a teardown of the device's premap was in the driver's destroy hook");
+out:
+	complete(&gate);
+	unreg_done = wait_for_completion_timeout(&unreg.done,
+						 msecs_to_jiffies(5000));
+	KUNIT_EXPECT_TRUE(test, unreg_done);
+	if (!removal_done) {
+		removal_done = wait_for_completion_timeout(&removal.done,
+							   msecs_to_jiffies(5000));
+		KUNIT_EXPECT_TRUE(test, removal_done);
+	}
+	/* what the removal saw when blk_premap_ctx_destroy() returned */
+	KUNIT_EXPECT_TRUE_MSG(test, !removal.f || removal.hook_done,
+			      "the device's removal finished before the teardown");
+	KUNIT_EXPECT_EQ(test, f->destroys, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
+	/* do not return while a thread still uses this stack frame */
+	if (!unreg_done)
+		wait_for_completion(&unreg.done);
+	if (!removal_done)
+		wait_for_completion(&removal.done);
+	f->buf = NULL;
+	f->destroy_gate = NULL;
 }
 
 /* a dead context (device removed) creates nothing */
@@ -1017,6 +1105,7 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(unregister_unmaps),
 	KUNIT_CASE(invalidate_unmaps),
 	KUNIT_CASE(creation_blocks_own_buffer),
+	KUNIT_CASE(destroy_waits_for_claimed_teardown),
 	KUNIT_CASE(destroyed_ctx),
 	KUNIT_CASE(register_bad_layout),
 	{}
