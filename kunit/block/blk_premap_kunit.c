@@ -611,7 +611,7 @@ static bool splits(struct kunit *test, bool marked)
 		KUNIT_EXPECT_PTR_EQ(test, ret, f->bio);
 		return false;
 	}
-	KUNIT_EXPECT_EQ(test, st, BLK_STS_AGAIN);
+	KUNIT_EXPECT_EQ(test, (__force u8)st, (__force u8)BLK_STS_AGAIN);
 	return true;
 }
 
