@@ -88,25 +88,18 @@ static long long dev_live(const char *bdf)
 	return keyed(path, "premaps_live");
 }
 
-/* wait up to @s seconds for the global counter @name to reach @v */
-static bool wait_stat(const char *name, long long v, int s)
+static long long pins_held(const char *unused __attribute__((unused)))
 {
-	uint64_t end = mono_us() + s * 1000000ULL;
-
-	while (pm_stat(name) != v) {
-		if (mono_us() > end)
-			return false;
-		usleep(20000);
-	}
-	return true;
+	return pins();
 }
 
-/* wait up to @s seconds for the page pins to be back at @v */
-static bool wait_pins(long long v, int s)
+/* wait up to @s seconds for @read(@name) to be @v */
+static bool wait_eq(long long (*read)(const char *), const char *name,
+		    long long v, int s)
 {
 	uint64_t end = mono_us() + s * 1000000ULL;
 
-	while (pins() != v) {
+	while (read(name) != v) {
 		if (mono_us() > end)
 			return false;
 		usleep(20000);
@@ -271,15 +264,15 @@ static bool race_round(int n, char *buf, size_t len, char *dev, size_t devlen,
 	if (r.claim_ret)
 		fail("%s: %s", claimer_name[r.claimer], strerror(-r.claim_ret));
 	/* the ring's exit work and a replaced buffer's release are async */
-	if (!wait_stat("bufs_registered", bufs0, GONE_WAIT_S))
+	if (!wait_eq(pm_stat, "bufs_registered", bufs0, GONE_WAIT_S))
 		fail("bufs_registered %lld %d s after the %s",
 		     pm_stat("bufs_registered"), GONE_WAIT_S,
 		     claimer_name[r.claimer]);
-	if (!wait_stat("premaps_live", 0, GONE_WAIT_S))
+	if (!wait_eq(pm_stat, "premaps_live", 0, GONE_WAIT_S))
 		fail("premaps_live %lld after the removal",
 		     pm_stat("premaps_live"));
 	/* the buffer leaves the registry before io_uring unpins it */
-	if (!wait_pins(pins0, GONE_WAIT_S))
+	if (!wait_eq(pins_held, NULL, pins0, GONE_WAIT_S))
 		fail("%lld page pins not released %d s after the %s",
 		     pins() - pins0, GONE_WAIT_S, claimer_name[r.claimer]);
 	t_unpin = (int64_t)(mono_us() - r.t0);
