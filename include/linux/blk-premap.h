@@ -74,9 +74,14 @@ struct request;
  *	its DMA layout (blk_premap_seg()); process context, may sleep.
  *	Return 0 or a negative errno; on error the premap is not used.
  * @destroy: free what @create made; called once no request uses @pm, before
- *	the DMA mapping goes away; process context. Once
- *	blk_premap_ctx_invalidate() or _destroy() returned, no call for the
- *	device's premaps is running.
+ *	the DMA mapping goes away; process context, with the buffer's mutex
+ *	held, from the buffer's unregistration or the device's invalidation.
+ *	Calls for different premaps, and @create for others, may run at the
+ *	same time. Must not take a lock its driver holds around
+ *	blk_premap_ctx_invalidate() or blk_premap_ctx_destroy(): they wait
+ *	for such calls. When blk_premap_ctx_invalidate() returns, no call of
+ *	either hook for the device's premaps is running; after
+ *	blk_premap_ctx_destroy(), none is made again.
  */
 struct blk_premap_ops {
 	int (*create)(struct blk_premap *pm, void *drvdata);

@@ -870,14 +870,13 @@ struct teardown_thread {
 	struct blk_premap_ctx *ctx;	/* then destroy it, if set */
 	struct premap_fixture *f;	/* if set, record ... */
 	bool hook_done;			/* ... its destroy_done at the end */
-	struct completion started, done;
+	struct completion done;
 };
 
 static int teardown_fn(void *data)
 {
 	struct teardown_thread *t = data;
 
-	complete(&t->started);
 	blk_premap_buf_unregister(t->buf);
 	if (t->ctx)
 		blk_premap_ctx_destroy(t->ctx);
@@ -888,7 +887,6 @@ static int teardown_fn(void *data)
 
 static bool start_teardown(struct kunit *test, struct teardown_thread *t)
 {
-	init_completion(&t->started);
 	init_completion(&t->done);
 	return !IS_ERR(kthread_run(teardown_fn, t, "premap-teardown"));
 }
@@ -990,6 +988,7 @@ static void destroy_waits_for_claimed_teardown(struct kunit *test)
 	struct teardown_thread unreg = {}, removal = {};
 	bool unreg_done = true, removal_done = true;
 	struct completion gate;
+	int i;
 	u64 pos;
 
 	set_rq(f, f->bvec, NR_FOLIOS, 1, 0, SZ_4K);
@@ -1019,10 +1018,15 @@ static void destroy_waits_for_claimed_teardown(struct kunit *test)
 		KUNIT_FAIL(test, "no thread for the removal");
 		goto out;
 	}
-	/* running, so that 200 ms are its own to return in */
-	wait_for_completion(&removal.started);
-	removal_done = wait_for_completion_timeout(&removal.done,
-						   msecs_to_jiffies(200));
+	/*
+	 * Until the removal returns or waits for the buffer (its reference
+	 * while it sleeps on the buffer's mutex): which comes first does not
+	 * depend on how long either thread waits for a CPU.
+	 */
+	for (i = 0; i < 2500 && !completion_done(&removal.done) &&
+	     refcount_read(&f->buf->refs) < 2; i++)
+		usleep_range(1000, 2000);
+	removal_done = completion_done(&removal.done);
 	KUNIT_EXPECT_FALSE_MSG(test, removal_done,
 			       "blk_premap_ctx_destroy() returned while a teardown of the device's premap was in the driver's destroy hook");
 out:
@@ -1037,7 +1041,7 @@ out:
 	}
 	/* what the removal saw when blk_premap_ctx_destroy() returned */
 	KUNIT_EXPECT_TRUE_MSG(test, !removal.f || removal.hook_done,
-			      "the device's removal finished before the teardown");
+			      "the device's removal returned before the destroy hook did");
 	KUNIT_EXPECT_EQ(test, f->destroys, 1);
 	KUNIT_EXPECT_TRUE(test, list_empty(&f->ctx.pms));
 	/* do not return while a thread still uses this stack frame */
