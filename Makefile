@@ -8,7 +8,8 @@
 #   make kernel   guest bzImage (tinyconfig + tools/testbed/guest.config)
 #   make kunit    KUnit suites via tools/testing/kunit/kunit.py
 #   make e2e      the main job: seed fio job in a QEMU guest, summary table
-#   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL) + a short stress
+#   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL) + a short stress, then the 7.3 base (check-7.3)
+#   make <target> LINUX=7.3  the same on the 7.3 base (mainline's iterator; pristine but for KUnit suites)
 #   make series   the series we would post (cover letter, signed off by SIGNOFF) -> out/series
 #   make series-check  git am onto pristine = ours, checkpatch --strict, sizes (SERIES_BUILD=1: build every step)
 #   make stress   the premap cache under churn, resets, removal, switch flips, injected faults
@@ -24,15 +25,39 @@ SHELL := /bin/bash
 # The pinned base. Override on the command line to try another Debian build.
 LINUX_SOURCE_VERSION ?= 6.12.117-1~deb12u1
 LINUX_SOURCE_PKG     := linux-source-6.12
-TARBALL              := /usr/src/linux-source-6.12.tar.xz
+TARBALL_6.12         := /usr/src/linux-source-6.12.tar.xz
+
+# The kernel base: 6.12 (Debian's linux-source-6.12 + our series, the
+# product) or 7.3 (Debian's linux-source-7.3 from trixie-backports:
+# mainline's blk_rq_dma_map_iter and nvme-pci on it, pristine but for
+# KUnit suites; see README). Every target below works on either.
+LINUX ?= 6.12
+LINUX_7.3_VERSION ?= 7.3.4-1~bpo13+1
+LINUX_7.3_PKG     := linux-source-7.3
+LINUX_7.3_SUITE   := trixie-backports
+ifeq ($(filter 6.12 7.3,$(LINUX)),)
+$(error LINUX must be 6.12 or 7.3)
+endif
 
 TOP    := $(abspath .)
 BUILD  ?= $(TOP)/build
+# where the 7.3 base lives in BUILD: its tree, kernels and KUnit build
+B73    := $(BUILD)/7.3
+SRC73_STAMP := $(B73)/source/.unpacked-$(LINUX_7.3_PKG)-$(LINUX_7.3_VERSION)
+ifeq ($(LINUX),7.3)
+SRC    := $(BUILD)/linux-7.3
+BDIR   := $(B73)
+TARBALL := $(B73)/source/root/usr/src/linux-source-7.3.tar.xz
+else
 SRC    := $(BUILD)/linux
+BDIR   := $(BUILD)
+TARBALL := $(TARBALL_6.12)
+endif
 KSRC   ?= $(SRC)
 VARIANT ?=
-KOUT   ?= $(BUILD)/kernel$(if $(VARIANT),-$(VARIANT))
-KUNIT_OUT := $(BUILD)/kunit-x86_64
+KOUT   ?= $(BDIR)/kernel$(if $(VARIANT),-$(VARIANT))
+KUNIT_OUT := $(BDIR)/kunit-x86_64
+KUNITCONFIG := $(TOP)/kunit/x86_64$(if $(filter 7.3,$(LINUX)),-7.3).kunitconfig
 E2E    := $(BUILD)/e2e
 JOBS   ?= $(shell nproc)
 CC_KERNEL ?= ccache gcc
@@ -65,7 +90,7 @@ DEPS := build-essential flex bison bc libelf-dev libssl-dev dwarves sparse \
 QEMU_SUITE   := bookworm-backports
 QEMU_VERSION ?= 1:10.0.2+ds-2+deb13u1~bpo12+1
 QEMU_SOURCES := /etc/apt/sources.list.d/$(QEMU_SUITE).sources
-DEPS_STAMP := $(BUILD)/.deps-$(shell echo '$(DEPS) $(LINUX_SOURCE_VERSION) $(QEMU_VERSION)' | md5sum | cut -c1-8)
+DEPS_STAMP := $(BUILD)/.deps-$(shell echo '$(DEPS) $(LINUX_SOURCE_VERSION) $(QEMU_VERSION) $(LINUX_7.3_VERSION)' | md5sum | cut -c1-8)
 
 .PHONY: help deps tree kernel kunit e2e check series series-check bench clean distclean
 help:
@@ -93,25 +118,42 @@ deps:
 		     "(set LINUX_SOURCE_VERSION to one of: $$(apt-cache madison $(LINUX_SOURCE_PKG) | awk '{print $$3}' | xargs))" >&2; \
 		exit 1; \
 	fi
+	@$(MAKE) --no-print-directory source-7.3
 	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+
+# linux-source-7.3 from trixie-backports, pinned to LINUX_7.3_VERSION,
+# unpacked into $(B73)/source (tools/testbed/fetch-source.sh says why it
+# is not installed); stops naming the versions apt offers if the pinned
+# one is gone
+.PHONY: source-7.3
+source-7.3: $(SRC73_STAMP)
+$(SRC73_STAMP):
+	@echo "deps: $(LINUX_7.3_PKG)=$(LINUX_7.3_VERSION) from $(LINUX_7.3_SUITE) into $(B73)/source"
+	@tools/testbed/fetch-source.sh $(LINUX_7.3_SUITE) $(LINUX_7.3_PKG) \
+		'$(LINUX_7.3_VERSION)' $(B73)/source >/dev/null
 
 $(DEPS_STAMP):
 	@if have=$$(dpkg-query -W -f='$${Version}' $(LINUX_SOURCE_PKG) 2>/dev/null) && \
 	    [ "$$have" = "$(LINUX_SOURCE_VERSION)" ] && \
-	    dpkg-query -W $(DEPS) >/dev/null 2>&1 && [ -f $(TARBALL) ] && \
-	    [ "$$(dpkg-query -W -f='$${Version}' qemu-system-x86 2>/dev/null)" = "$(QEMU_VERSION)" ]; then \
+	    dpkg-query -W $(DEPS) >/dev/null 2>&1 && [ -f $(TARBALL_6.12) ] && \
+	    [ "$$(dpkg-query -W -f='$${Version}' qemu-system-x86 2>/dev/null)" = "$(QEMU_VERSION)" ] && \
+	    [ -f '$(SRC73_STAMP)' ]; then \
 		mkdir -p $(BUILD) && touch $@; \
 	else \
 		$(MAKE) --no-print-directory deps; \
 	fi
 
 # ---------------------------------------------------------------- tree
-tree: $(DEPS_STAMP)
-	@tools/testbed/mktree.sh $(TARBALL) $(SRC) $(TOP)
+tree: $(DEPS_STAMP) $(if $(filter 7.3,$(LINUX)),$(SRC73_STAMP))
+	@tools/testbed/mktree.sh $(TARBALL) $(SRC) $(TOP) $(filter 7.3,$(LINUX))
 
 # ---------------------------------------------------------------- kernel
+# 7.3: the same fragments, then guest-7.3.config (its renames and what it
+# lacks) and for the debug variant debug-7.3.config (later lines win)
 KCONFIG_FRAGMENTS ?= $(TOP)/tools/testbed/guest.config \
-	$(if $(VARIANT),$(TOP)/tools/testbed/$(VARIANT).config)
+	$(if $(VARIANT),$(TOP)/tools/testbed/$(VARIANT).config) \
+	$(if $(filter 7.3,$(LINUX)),$(TOP)/tools/testbed/guest-7.3.config \
+		$(if $(VARIANT),$(TOP)/tools/testbed/$(VARIANT)-7.3.config))
 kernel: tree
 	@$(MAKE) --no-print-directory kernel-build
 
@@ -143,7 +185,7 @@ kunit: tree
 	@echo "kunit: x86_64 suites (kunit.py run --arch=x86_64, QEMU TCG; output in $(BUILD)/kunit.out)"
 	@rm -f $(KUNIT_OUT)/test.log
 	@cd $(SRC) && python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
-		--build_dir=$(KUNIT_OUT) --kunitconfig=$(TOP)/kunit/x86_64.kunitconfig \
+		--build_dir=$(KUNIT_OUT) --kunitconfig=$(KUNITCONFIG) \
 		--make_options="CC=$(CC_KERNEL)" --jobs=$(JOBS) --timeout=900 \
 		--kernel_args="hugepages=64" --qemu_args="-m 1536" \
 		--raw_output=all $(KUNIT_ARGS) > $(BUILD)/kunit.out 2>&1 || \
@@ -151,6 +193,26 @@ kunit: tree
 	@grep -E '^\[..:..:..\] (Building|Starting|Elapsed)' $(BUILD)/kunit.out || true
 	@python3 tools/testbed/kunit_results.py $(SRC)/tools/testing/kunit \
 		$(KUNIT_OUT)/test.log
+
+# The same suites as built into a guest kernel (KOUT; make check: the
+# debug variant, so they run under KASAN, lockdep and DMA-API debugging),
+# run by kunit.py exec: it boots that bzImage with kunit.enable=1, which
+# the guest's e2e boots leave at its default, off. Each of KUNIT_SUITES
+# must have run.
+KUNIT_SUITES_6.12 := io_uring_rsrc blk_mq_dma blk_premap nvme_pci_dma
+KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma
+KUNIT_SUITES ?= $(KUNIT_SUITES_$(LINUX))
+.PHONY: kunit-exec
+kunit-exec:
+	@echo "kunit: suites built into $(KOUT) ($(KUNIT_SUITES); kunit.py exec, output in $(KOUT)/kunit.out)"
+	@rm -f $(KOUT)/test.log
+	@cd $(SRC) && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
+		--build_dir=$(KOUT) --timeout=900 \
+		--kernel_args="hugepages=64" --qemu_args="-m 1536" \
+		--raw_output=all $(KUNIT_ARGS) > $(KOUT)/kunit.out 2>&1 || \
+		{ tail -40 $(KOUT)/kunit.out; echo "kunit: kunit.py failed"; exit 1; }
+	@python3 tools/testbed/kunit_results.py $(SRC)/tools/testing/kunit \
+		$(KOUT)/test.log $(KUNIT_SUITES)
 
 # ---------------------------------------------------------------- e2e
 INITRD := $(E2E)/initramfs.cpio
@@ -175,7 +237,7 @@ $(INITRD): tools/testbed/init tools/testbed/mkinitramfs.sh $(PREMAP_TEST) $(PREM
 		$(PREMAP_TEST)=/usr/bin/premap-test $(PREMAP_STRESS)=/usr/bin/premap-stress \
 		$(PREMAP_RACE)=/usr/bin/premap-race
 
-e2e-tag = $(1)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)$(if $(VARIANT),-$(VARIANT))$(if $(TAG),-$(TAG))
+e2e-tag = $(1)$(if $(filter 7.3,$(LINUX)),-7.3)$(if $(SWIOTLB),-swiotlb)$(if $(filter 1,$(ICOUNT)),-icount)$(if $(VARIANT),-$(VARIANT))$(if $(TAG),-$(TAG))
 E2E_TAG = $(call e2e-tag,$(IOMMU))
 e2e-run = KERNEL=$(KOUT)/arch/x86/boot/bzImage INITRD=$(INITRD) \
 	OUTDIR=$(E2E)/$(1) IOMMU=$(IOMMU) SWIOTLB=$(SWIOTLB) ICOUNT=$(ICOUNT) \
@@ -230,8 +292,9 @@ CHECK_RUNS := off:prp:verify,dmacount,passthru,large,lifetime \
 CHECK_STRESS_SECONDS ?= 45
 CHECK_STRESS_MIN     ?= 200:20
 CHECK_RACE_ROUNDS    ?= 9
-check: series-check kunit
+check: series-check
 	@$(MAKE) --no-print-directory kernel VARIANT=debug
+	@$(MAKE) --no-print-directory kunit-exec VARIANT=debug
 	@$(MAKE) --no-print-directory $(INITRD)
 	@set -e; for run in $(CHECK_RUNS); do \
 		IFS=: read -r mode dptr jobs <<< "$$run"; \
@@ -255,7 +318,28 @@ check: series-check kunit
 		JOBSET=race TIMEOUT=$$((30 * $(CHECK_RACE_ROUNDS) + 600)) \
 		EXTRA_CMDLINE="e2e_race_rounds=$(CHECK_RACE_ROUNDS) e2e_race_mb=$(RACE_MB)"
 	@python3 tools/testbed/stress_summary.py --race-only $(E2E)/off-debug-race
+	@$(MAKE) --no-print-directory check-7.3 LINUX=7.3
 	@echo "check: all passed"
+
+# The 7.3 base in make check: its debug guest (same fragments) runs the
+# 7.3 KUnit suites (kunit.py exec), then boots with the IOMMU off and
+# strict for the write-then-verify passes (fixed hugepage buffers and
+# plain 4 KiB pages) and the passthrough verify; nvme-pci's default
+# sgl_threshold sends small requests as PRPs and large ones as SGLs.
+CHECK_RUNS_7.3 := off:verify,passthru strict:verify,passthru
+.PHONY: check-7.3
+check-7.3:
+	@[ "$(LINUX)" = 7.3 ] || { $(MAKE) --no-print-directory check-7.3 LINUX=7.3; exit; }; \
+	$(MAKE) --no-print-directory tree && \
+	$(MAKE) --no-print-directory kernel VARIANT=debug && \
+	$(MAKE) --no-print-directory kunit-exec VARIANT=debug && \
+	$(MAKE) --no-print-directory $(INITRD) && \
+	for run in $(CHECK_RUNS_7.3); do \
+		iommu=$${run%%:*} jobs=$${run#*:}; \
+		echo "check: 7.3 IOMMU=$$iommu ($$jobs)"; \
+		$(MAKE) --no-print-directory e2e-only VARIANT=debug IOMMU=$$iommu \
+			TAG=check JOBSET=$$jobs RUNTIME=2 SIZE=256M TIMEOUT=600 || exit 1; \
+	done
 
 # ---------------------------------------------------------------- stress
 # The premap cache under load, churn and faults (tools/premap-stress) on

@@ -3,7 +3,13 @@
 #
 # mktree.sh - (re)create the patched kernel tree from the pinned Debian tarball.
 #
-# usage: mktree.sh TARBALL SRCDIR REPO
+# usage: mktree.sh TARBALL SRCDIR REPO [BASE]
+#
+# BASE names a second kernel base (e.g. 7.3) whose series lives in
+# REPO/patches/BASE/series and whose new files live only under
+# REPO/kunit/BASE/<kernel path>. Without BASE: the product's series,
+# REPO/patches/series, new files under REPO/{io_uring,block,drivers,include}
+# or REPO/kunit/<kernel path> (REPO/kunit/<digit>*/ belong to other bases).
 #
 # SRCDIR is a git repository:
 #   tag "base"    - the pristine tarball, committed once;
@@ -27,7 +33,8 @@
 # changed: the O= build stays incremental.
 set -euo pipefail
 
-tarball=$1 src=$2 repo=$(cd "$3" && pwd)
+tarball=$1 src=$2 repo=$(cd "$3" && pwd) base=${4:-}
+pdir=$repo/patches${base:+/$base}
 export GIT_AUTHOR_NAME="Premap Team" GIT_AUTHOR_EMAIL="premap@example.org"
 export GIT_COMMITTER_NAME="Premap Team" GIT_COMMITTER_EMAIL="premap@example.org"
 export GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
@@ -54,20 +61,33 @@ trap 'rm -rf "$tmp"' EXIT
 
 # repo file holding new file $1 (a kernel path)
 repo_file() {
-	if [ -f "$repo/$1" ]; then echo "$1"
+	if [ -n "$base" ]; then
+		[ -f "$repo/kunit/$base/$1" ] && echo "kunit/$base/$1"
+	elif [ -f "$repo/$1" ]; then echo "$1"
 	elif [ -f "$repo/kunit/$1" ]; then echo "kunit/$1"
 	else return 1
+	fi
+}
+# every new file of this base, by kernel path
+new_files() {
+	cd "$repo"
+	if [ -n "$base" ]; then
+		{ find "kunit/$base" -type f 2>/dev/null || true; } | sed "s|^kunit/$base/||" | sort
+	else
+		{ find io_uring block drivers include -type f 2>/dev/null || true; } | sort
+		{ find kunit -mindepth 2 -type f -not -path 'kunit/[0-9]*' 2>/dev/null || true; } |
+			sed 's|^kunit/||' | sort
 	fi
 }
 
 # 1. the series: patches, the new files each introduces, their bodies
 patches=() files=()
 declare -A intro=()
-if [ -f "$repo/patches/series" ]; then
+if [ -f "$pdir/series" ]; then
 	while read -r p fl; do
 		case "$p" in ''|'#'*) continue ;; esac
 		i=${#patches[@]}
-		[ -f "$repo/patches/$p" ] || die "patches/series: no file patches/$p"
+		[ -f "$pdir/$p" ] || die "${pdir#$repo/}/series: no file ${pdir#$repo/}/$p"
 		for f in $fl; do
 			repo_file "$f" >/dev/null ||
 				die "$p: new file $f is neither $f nor kunit/$f in the repo"
@@ -77,14 +97,13 @@ if [ -f "$repo/patches/series" ]; then
 				die "$p: $f would overwrite upstream $f; edit upstream files with a patch"
 			intro[$f]=$i
 		done
-		git mailinfo "$tmp/msg.$i" "$tmp/body.$i" < "$repo/patches/$p" > "$tmp/info.$i"
+		git mailinfo "$tmp/msg.$i" "$tmp/body.$i" < "$pdir/$p" > "$tmp/info.$i"
 		patches+=("$p") files+=("$fl")
-	done < "$repo/patches/series"
+	done < "$pdir/series"
 fi
-for f in $(cd "$repo" && { find io_uring block drivers include -type f 2>/dev/null || true; } | sort) \
-	 $(cd "$repo" && { find kunit -mindepth 2 -type f 2>/dev/null || true; } | sed 's|^kunit/||' | sort); do
+for f in $(new_files); do
 	[ -n "${intro[$f]:-}" ] ||
-		die "new file $f is not introduced by any patch (name it on a line of patches/series)"
+		die "new file $f is not introduced by any patch (name it on a line of ${pdir#$repo/}/series)"
 done
 
 # 2. each new file as introduced: final content, later patches' changes to
