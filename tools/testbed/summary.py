@@ -222,6 +222,30 @@ def blkmq(d):
     return cmds
 
 
+def guest_lines(dirs):
+    """Which kernel each run booted and the namespace's I/O scheduler, from
+    the @@E2E-KERNEL and @@E2E-QUEUE lines; one line when all runs agree."""
+    seen = {}
+    for d in dirs:
+        log = os.path.join(d, "results.log")
+        if not os.path.exists(log):
+            continue
+        kern, sched = "?", "?"
+        with open(log, errors="replace") as fh:
+            for ln in fh:
+                ln = ln.replace("\r", "").strip()
+                if ln.startswith("@@E2E-KERNEL "):
+                    kern = ln.split()[1]
+                elif ln.startswith("@@E2E-QUEUE "):
+                    for kv in ln.split()[1:]:
+                        if kv.startswith("scheduler="):
+                            sched = kv.split("=", 1)[1]
+        seen[os.path.basename(os.path.normpath(d))] = f"{kern}, I/O scheduler {sched}"
+    if len(set(seen.values())) == 1:
+        return "guest: " + next(iter(seen.values()))
+    return "\n".join(f"guest {m}: {v}" for m, v in seen.items())
+
+
 def main(dirs):
     rows, bad = [], 0
     for d in dirs:
@@ -264,6 +288,7 @@ def main(dirs):
                          f"{usr:.1f}", f"{sys_:.1f}", kins, cpi, str(err)))
             if err:
                 bad = 1
+    print(guest_lines(dirs))
     hdr = ("mode", "rw", "bs", "IOPS", "MiB/s", "usr%", "sys%",
            "Kinstr/IO", "cmds/IO", "errors")
     widths = [max(len(r[i]) for r in rows + [hdr]) for i in range(len(hdr))]
