@@ -321,7 +321,8 @@ check: series-check
 	@$(MAKE) --no-print-directory check-7.3 LINUX=7.3
 	@echo "check: all passed"
 
-# The 7.3 base in make check: its debug guest (same fragments) runs the
+# The 7.3 base in make check: its KUnit patches through series-check, then
+# its debug guest (same fragments) runs the
 # 7.3 KUnit suites (kunit.py exec), then boots with the IOMMU off and
 # strict for the write-then-verify passes (fixed hugepage buffers and
 # plain 4 KiB pages) and the passthrough verify; nvme-pci's default
@@ -330,7 +331,7 @@ CHECK_RUNS_7.3 := off:verify,passthru strict:verify,passthru
 .PHONY: check-7.3
 check-7.3:
 	@[ "$(LINUX)" = 7.3 ] || { $(MAKE) --no-print-directory check-7.3 LINUX=7.3; exit; }; \
-	$(MAKE) --no-print-directory tree && \
+	$(MAKE) --no-print-directory series-check && \
 	$(MAKE) --no-print-directory kernel VARIANT=debug && \
 	$(MAKE) --no-print-directory kunit-exec VARIANT=debug && \
 	$(MAKE) --no-print-directory $(INITRD) && \
@@ -506,19 +507,19 @@ bench-poll:
 # ---------------------------------------------------------------- series
 # Author and Signed-off-by of every patch: SIGNOFF, by default whoever runs
 # make (git config user.name/user.email).
-SERIES_DIR ?= $(TOP)/out/series
+SERIES_DIR ?= $(TOP)/out/series$(if $(filter 7.3,$(LINUX)),-7.3)
 GIT_IDENT := $(shell n=$$(git config user.name); e=$$(git config user.email); \
 	[ -n "$$n" ] && [ -n "$$e" ] && echo "$$n <$$e>")
 SIGNOFF ?= $(GIT_IDENT)
 series: tree
-	@tools/testbed/series.sh $(SRC) $(SERIES_DIR) "$(SIGNOFF)" $(TOP) $(E2E)
+	@tools/testbed/series.sh $(SRC) $(SERIES_DIR) "$(SIGNOFF)" $(TOP) $(E2E) $(filter 7.3,$(LINUX))
 
 # What make check runs (about a minute): the series as make series writes
 # it, applied with git am onto the pristine base, compared with ours,
 # checkpatch --strict, patch sizes. SERIES_BUILD=1 also builds every step
 # with the guest kernel's config (W=1 for the series' C files).
 SERIES_BUILD ?= 0
-SERIES_CHECK := $(BUILD)/series-check
+SERIES_CHECK := $(BDIR)/series-check
 series-check: tree
 	@$(if $(filter 1,$(SERIES_BUILD)),$(MAKE) --no-print-directory kernel-build >/dev/null)
 	@sig="$(SIGNOFF)"; \
@@ -526,7 +527,7 @@ series-check: tree
 		echo "series-check: no git identity; checking a series signed off by series-check <nobody@series-check.invalid>"; \
 		sig="series-check <nobody@series-check.invalid>"; export SERIES_CHECK_ONLY=1; \
 	fi; \
-	tools/testbed/series.sh $(SRC) $(SERIES_CHECK)/out "$$sig" $(TOP) $(E2E) && \
+	tools/testbed/series.sh $(SRC) $(SERIES_CHECK)/out "$$sig" $(TOP) $(E2E) $(filter 7.3,$(LINUX)) && \
 	tools/testbed/series-check.sh $(SRC) $(SERIES_CHECK)/out $(SERIES_CHECK) \
 		$(if $(filter 1,$(SERIES_BUILD)),$(KOUT)/.config)
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""kunit_results.py KUNIT_PY_DIR TEST_LOG - KUnit results from a console log
-that other kernel messages share.
+"""kunit_results.py KUNIT_PY_DIR TEST_LOG [SUITE...] - KUnit results from a
+console log that other kernel messages share.
+
+With SUITEs, each of them must have run (a guest kernel that does not have
+a suite built in would otherwise pass with the ones it has).
 
 kunit.py reads KTAP from the guest's console, which every printk shares.
 KUnit prints each KTAP line with one printk, so another kernel message can
@@ -92,7 +95,7 @@ def noise_check(kunit_parser, kunit_printer, lines, clean):
     return 1 if bad else 0
 
 
-def main(kunit_dir, log):
+def main(kunit_dir, log, suites=()):
     sys.path.insert(0, kunit_dir)
     import kunit_parser  # noqa: E402
     import kunit_printer  # noqa: E402
@@ -102,8 +105,14 @@ def main(kunit_dir, log):
     test, clean = results(kunit_parser, lines)
     if clean[0] != "SUCCESS":
         return 1
+    ran = {path[0] for path, _, _ in clean[1] if len(path) == 1}
+    missing = [s for s in suites if s not in ran]
+    if missing:
+        print(f"kunit: suites that did not run: {' '.join(missing)} "
+              f"(ran: {' '.join(sorted(ran))})")
+        return 1
     return noise_check(kunit_parser, kunit_printer, lines, clean)
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3:]))

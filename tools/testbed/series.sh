@@ -4,17 +4,19 @@
 # series.sh - write the series we would post: ours as patches against the
 # pristine base, authored and signed off by SIGNOFF, with a cover letter.
 #
-# usage: series.sh SRCDIR OUTDIR SIGNOFF REPO E2EDIR
+# usage: series.sh SRCDIR OUTDIR SIGNOFF REPO E2EDIR [BASE]
 #
 # SIGNOFF is "Name <email>" (the Makefile defaults it to git config
 # user.name/user.email). The cover letter is REPO/patches/cover-letter:
 # its first paragraph is the subject, "@BENCH@" is replaced by the newest
 # bench tables found in E2EDIR (make bench, bench-premap, bench-large,
 # bench-poll). The commits are rebuilt on branch "posted" of SRCDIR with
-# the same trees.
+# the same trees. With BASE (a second kernel base, e.g. 7.3) the cover
+# letter is REPO/patches/BASE/cover-letter.
 set -euo pipefail
 
 src=$1 out=$(realpath -m "$2") signoff=$3 repo=$(realpath "$4") e2e=$(realpath -m "$5")
+cover=$repo/patches${6:+/$6}/cover-letter
 die() { echo "series: $*" >&2; exit 1; }
 
 [[ "$signoff" =~ ^[^\<\>]+\ \<[^\<\>@\ ]+@[^\<\>\ ]+\>$ ]] ||
@@ -54,7 +56,7 @@ for b in bench bench-premap bench-large bench-poll; do
 	} >> "$bench"
 done
 [ -s "$bench" ] || echo "(no bench results on this machine: make bench, make bench-premap)" > "$bench"
-desc=$(python3 - "$repo/patches/cover-letter" "$bench" <<'PY'
+desc=$(python3 - "$cover" "$bench" <<'PY'
 import sys
 text = open(sys.argv[1]).read()
 print(text.replace('@BENCH@\n', open(sys.argv[2]).read()), end='')

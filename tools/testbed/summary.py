@@ -23,10 +23,12 @@ import sys
 
 def bs_key(name):
     rw, _, bs = name.partition("-")
+    plain = bs.endswith("-plain")
+    bs = bs.removesuffix("-plain")
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
     num = bs.rstrip("kKmMgG")
     mult = units.get(bs[len(num):].lower(), 1)
-    return (rw, int(num) * mult if num.isdigit() else 0)
+    return (rw, plain, int(num) * mult if num.isdigit() else 0)
 
 
 def stats(log):
@@ -223,9 +225,10 @@ def blkmq(d):
 
 
 def guest_lines(dirs):
-    """Which kernel each run booted and the namespace's I/O scheduler, from
-    the @@E2E-KERNEL and @@E2E-QUEUE lines; one line when all runs agree."""
-    seen = {}
+    """The guests' notes (@@E2E-NOTE, e.g. counters a kernel lacks), then
+    which kernel each run booted and the namespace's I/O scheduler, from the
+    @@E2E-KERNEL and @@E2E-QUEUE lines: one line when all runs agree."""
+    seen, notes = {}, {}
     for d in dirs:
         log = os.path.join(d, "results.log")
         if not os.path.exists(log):
@@ -240,10 +243,14 @@ def guest_lines(dirs):
                     for kv in ln.split()[1:]:
                         if kv.startswith("scheduler="):
                             sched = kv.split("=", 1)[1]
+                elif ln.startswith("@@E2E-NOTE "):
+                    notes.setdefault(ln.split(" ", 1)[1], []).append(
+                        os.path.basename(os.path.normpath(d)))
         seen[os.path.basename(os.path.normpath(d))] = f"{kern}, I/O scheduler {sched}"
+    out = [f"note ({', '.join(m)}): {n}" for n, m in notes.items()]
     if len(set(seen.values())) == 1:
-        return "guest: " + next(iter(seen.values()))
-    return "\n".join(f"guest {m}: {v}" for m, v in seen.items())
+        return "\n".join(out + ["guest: " + next(iter(seen.values()))])
+    return "\n".join(out + [f"guest {m}: {v}" for m, v in seen.items()])
 
 
 def main(dirs):
@@ -280,8 +287,8 @@ def main(dirs):
             if "verify" in name:
                 rw = name
                 bs = "mixed"
-            elif name.startswith("mixed-"):
-                rw = "randread-plain"
+            elif name.startswith("mixed-") or name.endswith("-plain"):
+                rw = f"{rw}-plain"
             ios = job["read"]["total_ios"] + job["write"]["total_ios"]
             cpi = f"{cmds[name] / ios:.1f}" if name in cmds and ios else "-"
             rows.append((f"{mode}/{accel}", rw, bs, f"{iops:.0f}", f"{mibs:.1f}",
