@@ -13,7 +13,7 @@
 #   make series   the series we would post (cover letter, signed off by SIGNOFF) -> out/series
 #   make series-check  git am onto pristine = ours, checkpatch --strict, sizes (SERIES_BUILD=1: build every step)
 #   make stress   the premap cache under churn, resets, removal, switch flips, injected faults
-#   make bench    pristine 6.12 vs ours, icount mode: IOPS, Kinstr/IO, profiles
+#   make bench    pristine 6.12 vs ours vs pristine 7.3, icount mode: IOPS, K/IO, map cost, profiles
 #   make bench-premap  premap cache off vs on, same kernel: IOPS, Kinstr/IO, targets
 #   make bench-large   the same for large requests (512k, 8M) at the default request size
 #   make bench-poll    the same for polled 4k reads (--hipri, nvme.poll_queues=1)
@@ -387,33 +387,31 @@ e2e-boot: $(INITRD)
 	@$(call e2e-run,$(E2E_TAG),$(JOBSET))
 
 # ---------------------------------------------------------------- bench
-# Pristine 6.12 (tag base, same config minus our KUnit symbols) against
-# ours, same QEMU, same run, deterministic icount mode (-smp 1): seed job
-# randread at BENCH_BS in IOMMU off and strict; fio numbers, then a
-# perf cpu-clock profile per bs. Prints ratios ours/pristine and draws
-# build/e2e/bench.png.
-PRISTINE_SRC := $(BUILD)/linux-pristine
-BENCH_BS      ?= 4k 128k 8M
+# Three kernels, same QEMU, same run, deterministic icount mode (-smp 1):
+# pristine 6.12 (tag base, same config minus our KUnit and premap
+# symbols), ours (premap cache on) and pristine 7.3 (tag base of the 7.3
+# tree, the same config with guest-7.3.config): seed job randread at
+# BENCH_BS through fixed hugepage buffers, and <bs>-plain without
+# --fixedbufs, in IOMMU off and strict, the namespace's scheduler none;
+# fio numbers, then a perf cpu-clock profile per bs. Prints IOPS, K per
+# IO, map%, map instructions per IO and commands per IO per kernel with
+# K ratios to pristine 6.12, and draws build/e2e/bench.png.
+PRISTINE_SRC    := $(BUILD)/linux-pristine
+PRISTINE_SRC_73 := $(BUILD)/linux-7.3-pristine
+BENCH_BS      ?= 4k 128k 8M 128k-plain
 BENCH_RUNTIME ?= 3
 BENCH_MODES   ?= off strict
-BENCH_KERNELS ?= pristine ours
+BENCH_KERNELS ?= pristine ours 7.3
 # rounds of every boot, kernels interleaved; the table shows medians
-# (8M reads swing by up to 30% between boots, see BENCH_IODEPTH)
 BENCH_ROUNDS  ?= 1
-# the seed job's iodepth when set (default: the seed's 64). At 8M an IO is
-# 16 commands of 512 KiB, so 64 of them want 1024 requests against
-# mq-deadline's 256: submissions run out of tags and are tried again
-# (most likely from io_uring's io-wq: every block-layer function's cost
-# per IO rises together), as often as completion timing, i.e. the host,
-# makes it.
-# BENCH_IODEPTH=16 keeps 8M reads within the 256 requests; rounds still
-# differ by up to 9% (K per IO) there, less than at 64 (up to 30%).
+# the seed job's iodepth when set (default: the seed's 64)
 BENCH_IODEPTH ?=
 # what the table compares (BENCH_KERNELS=ours reruns only ours against
-# the pristine results already in build/e2e)
-BENCH_COMPARE ?= pristine ours
-# ours without the premap cache: the comparison is about the iterator
-BENCH_OURS_CMDLINE ?= nvme.premap=0
+# the other kernels' results already in build/e2e); the first is the base
+BENCH_COMPARE ?= pristine ours 7.3
+# extra guest parameters of ours (e.g. nvme.premap=0: the iterator alone)
+BENCH_OURS_CMDLINE ?=
+bench-kout = $(if $(filter pristine,$(1)),$(BUILD)/kernel-pristine,$(if $(filter 7.3,$(1)),$(B73)/kernel-pristine,$(BUILD)/kernel))
 $(BUILD)/pristine.config: tools/testbed/guest.config
 	@grep -v '_KUNIT_TEST=\|^CONFIG_BLK_PREMAP=' $< | sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-pristine"/' > $@
 
@@ -422,12 +420,28 @@ kernel-pristine: tree $(BUILD)/pristine.config
 	@$(MAKE) --no-print-directory kernel-build KSRC=$(PRISTINE_SRC) \
 		KOUT=$(BUILD)/kernel-pristine KCONFIG_FRAGMENTS=$(BUILD)/pristine.config
 
-bench: kernel kernel-pristine $(INITRD)
+# pristine 7.3: the same pristine.config, then guest-7.3.config
+.PHONY: kernel-pristine-7.3
+kernel-pristine-7.3: $(BUILD)/pristine.config
+	@$(MAKE) --no-print-directory tree LINUX=7.3
+	@[ -d $(PRISTINE_SRC_73) ] || git -C $(BUILD)/linux-7.3 worktree add -q --detach $(PRISTINE_SRC_73) base
+	@$(MAKE) --no-print-directory kernel-build LINUX=7.3 KSRC=$(PRISTINE_SRC_73) \
+		KOUT=$(B73)/kernel-pristine \
+		KCONFIG_FRAGMENTS="$(BUILD)/pristine.config $(TOP)/tools/testbed/guest-7.3.config"
+
+bench: $(INITRD)
+	@for k in $(BENCH_KERNELS); do case $$k in \
+		pristine) $(MAKE) --no-print-directory kernel-pristine ;; \
+		ours) $(MAKE) --no-print-directory kernel ;; \
+		7.3) $(MAKE) --no-print-directory kernel-pristine-7.3 ;; \
+		*) echo "bench: no kernel $$k (pristine, ours, 7.3)"; exit 1 ;; \
+	esac || exit 1; done
 	@fail=0; for r in $$(seq 1 $(BENCH_ROUNDS)); do \
 	for m in $(BENCH_MODES); do for k in $(BENCH_KERNELS); do \
 		echo "bench: round $$r $$k IOMMU=$$m"; \
-		kout=$(BUILD)/kernel; [ $$k = pristine ] && kout=$(BUILD)/kernel-pristine; \
-		$(MAKE) --no-print-directory e2e-only KOUT=$$kout IOMMU=$$m ICOUNT=1 \
+		case $$k in pristine) kout=$(call bench-kout,pristine) ;; \
+			7.3) kout=$(call bench-kout,7.3) ;; *) kout=$(call bench-kout,ours) ;; esac; \
+		$(MAKE) --no-print-directory e2e-only LINUX=6.12 KOUT=$$kout IOMMU=$$m ICOUNT=1 \
 			TAG=$$k$$([ $$r -gt 1 ] && echo -r$$r) JOBSET=bench,perf \
 			RW=randread BS="$(BENCH_BS)" \
 			RUNTIME=$(BENCH_RUNTIME) SIZE=1G $(if $(NVME_OPTS),NVME_OPTS="$(NVME_OPTS)") \
@@ -435,6 +449,9 @@ bench: kernel kernel-pristine $(INITRD)
 	done; done; done; \
 	python3 tools/testbed/bench.py $(E2E) "$(BENCH_MODES)" "$(BENCH_COMPARE)" \
 		$(BENCH_ROUNDS) || exit 1; \
+	python3 tools/testbed/configdiff.py $(call bench-kout,pristine)/.config \
+		$(call bench-kout,7.3)/.config tools/testbed/config-parity.txt > $(E2E)/bench-config.txt || { cat $(E2E)/bench-config.txt; exit 1; }; \
+	head -12 $(E2E)/bench-config.txt; echo "(all differences: $(E2E)/bench-config.txt)"; \
 	[ $$fail = 0 ] || { echo "bench: a boot failed, see above"; exit 1; }
 
 # Premap cache off (nvme.premap=0) against on, same kernel, same run,

@@ -24,9 +24,14 @@ import sys
 # the per-request DMA mapping path: scatterlist building, DMA API, IOVA and
 # IOMMU page tables, PRP/SGL descriptor pools and setup, our iterator and
 # the premap lookup (mtree_load: its registry walk; irq_to_desc() also uses
-# mtree_load, but pristine profiles show no sample of it). Leading
-# underscores are optional for every name: __blk_rq_dma_map_iter_start()
-# and __blk_premap_seg() are part of the path too.
+# mtree_load, but pristine profiles show no sample of it); on 7.3 also
+# mainline's iterator and its statics (blk_map_iter_next,
+# blk_can_dma_map_iova, blk_rq_map_iter_init, ...), the per-request IOVA
+# link API (dma_iova_*, iommu_dma_iova_*), dma_map_phys, iommu_sync_map /
+# iommu_map_nosync and nvme-pci's nvme_pci_setup_data_*, PRP iterator and
+# descriptor helpers. Leading underscores are optional for every name:
+# __blk_rq_dma_map_iter_start() and __blk_premap_seg() are part of the
+# path too.
 MAP_RE = re.compile(
     r"^_*(blk_rq_map_sg|__blk_bios_map_sg|__?blk_bvec_map_sg|blk_next_sg|"
     r"sg_next|sg_init_table|__sg_\w+|"
@@ -41,6 +46,11 @@ MAP_RE = re.compile(
     r"nvme_setup_sgl_simple|nvme_free_prps|nvme_pci_next_seg|"
     r"nvme_pci_alloc_desc|nvme_pci_record_seg|nvme_free_descriptors|"
     r"blk_rq_dma_\w+|blk_dma_\w+|blk_map_iter_next|swiotlb_\w+|"
+    r"blk_can_dma_map_iova|blk_rq_map_iter_init|dma_iova_\w+|"
+    r"iommu_sync_map|iommu_map_nosync|nvme_pci_prp_\w+|nvme_pci_sgl_\w+|"
+    r"nvme_pci_use_sgls|nvme_pci_cmd_use_sgl|nvme_pci_avg_seg_size|"
+    r"nvme_pci_unmap_rq|nvme_unmap_iter|nvme_free_sgls|"
+    r"nvme_pci_first_desc_dma_addr|"
     r"blk_premap_\w+|nvme_premap_\w+|mtree_load|"
     r"debug_dma_\w+)$")
 LINE_RE = re.compile(r"^\s*([0-9.]+)%\s+\[k\]\s+(\S+)")
@@ -127,6 +137,8 @@ def iops(fio, pr):
 
 
 def bs_bytes(b):
+    """Bytes of a block size as fio takes it (4k, 8M), "-plain" ignored."""
+    b = b.removesuffix("-plain")
     return int(b.rstrip("kKmM")) * (1 << 20 if b[-1] in "mM" else 1 << 10)
 
 
@@ -195,62 +207,123 @@ def iodepth(d):
     return m.group(1) if m else "64"
 
 
+# what the table calls each kernel of make bench
+LABELS = {"pristine": "6.12", "ours": "6.12 ours", "7.3": "7.3"}
+
+
+def mapins(pr):
+    """Instructions per IO in the mapping path: map% of K(perf)."""
+    k, share = pr[0], pr[1]
+    return k * 1e3 * share / 100 if k and share is not None else None
+
+
+def cmds_per_io(d, bs):
+    """Commands the disk completed per IO in the perf window (@@E2E-BLKMQ
+    perf-<bs> commands over the IOs of the window), or None."""
+    perf = os.path.join(d, f"perf-randread-{bs}.txt")
+    log = os.path.join(d, "results.log")
+    if not os.path.exists(perf) or not os.path.exists(log):
+        return None
+    ios = None
+    with open(perf, errors="replace") as fh:
+        for line in fh:
+            if line.startswith("# window_s "):
+                w = line.split()
+                ios = int(w[4]) * 512 / bs_bytes(w[6])
+    with open(log, errors="replace") as fh:
+        for line in fh:
+            if line.startswith(f"@@E2E-BLKMQ perf-{bs} "):
+                f = dict(x.split("=", 1) for x in line.split()[2:] if "=" in x)
+                if ios and f.get("commands", "").isdigit():
+                    return int(f["commands"]) / ios
+    return None
+
+
+def guest(d):
+    """(kernel release, I/O scheduler) a boot ran with."""
+    kern, sched = "?", "?"
+    try:
+        with open(os.path.join(d, "results.log"), errors="replace") as fh:
+            for ln in fh:
+                if ln.startswith("@@E2E-KERNEL "):
+                    kern = ln.split()[1]
+                elif ln.startswith("@@E2E-QUEUE "):
+                    sched = next((x.split("=", 1)[1] for x in ln.split()
+                                  if x.startswith("scheduler=")), "?")
+    except OSError:
+        pass
+    return kern, sched
+
+
 def main(e2e, modes, kernels, reps="1"):
     modes, kernels, reps = modes.split(), kernels.split(), int(reps)
-    base, ours = kernels[0], kernels[-1]
+    base = kernels[0]
+    lab = {k: LABELS.get(k, k) for k in kernels}
     rows, dat, details, spread = [], [], [], []
+    f = lambda v, fmt: "-" if v is None else fmt.format(v)
     for mode in modes:
         dirs = {k: rep_dirs(e2e, mode, k, reps) for k in kernels}
-        names = sorted((f[len("randread-"):-5] for f in os.listdir(dirs[ours][0])
-                        if f.startswith("randread-") and f.endswith(".json")),
-                       key=bs_bytes)
+        missing = [x for k in kernels for x in dirs[k] if not os.path.isdir(x)]
+        if missing:
+            print(f"bench: missing {' '.join(missing)}")
+            return 1
+        names = sorted((n[len("randread-"):-5] for n in os.listdir(dirs[base][0])
+                        if n.startswith("randread-") and n.endswith(".json")),
+                       key=lambda b: (b.endswith("-plain"), bs_bytes(b)))
         for bs in names:
-            r, pr, io, each = {}, {}, {}, {}
+            r, each = {}, {}
             for k in kernels:
-                r[k], pr[k], io[k], each[k] = load_reps(dirs[k], bs)
-            if reps > 1:
-                for k in kernels:
-                    spread.append(f"  {mode:6} {bs:5} {k:8}: " + "  ".join(
+                fio, pr, io, each[k] = load_reps(dirs[k], bs)
+                r[k] = (io, pr, median([cmds_per_io(x, bs) for x in dirs[k]]))
+                if reps > 1:
+                    spread.append(f"  {mode:6} {bs:10} {lab[k]:9}: " + "  ".join(
                         f"{i:.0f}/{kp:.2f}" if kp else f"{i:.0f}/-"
                         for i, kp in each[k]))
-            iops_ratio = io[ours][0] / io[base][0]
-            k_ratio = r[ours][1] / r[base][1]
-            kp = {k: pr[k][0] for k in kernels}
-            kp_ratio = kp[ours] / kp[base] if kp[ours] and kp[base] else None
-            fmt1 = lambda v, f: "-" if v is None else f.format(v)
-            rows.append((mode, bs,
-                         f"{io[base][0]:.0f}{io[base][1]}",
-                         f"{io[ours][0]:.0f}{io[ours][1]}", f"{iops_ratio:.3f}",
-                         f"{r[base][1]:.1f}", f"{r[ours][1]:.1f}", f"{k_ratio:.3f}",
-                         fmt1(kp[base], "{:.1f}"), fmt1(kp[ours], "{:.1f}"),
-                         fmt1(kp_ratio, "{:.3f}"),
-                         fmt1(pr[base][1], "{:.1f}%"), fmt1(pr[ours][1], "{:.1f}%")))
-            dat.append(f'"{mode}\\n{bs}" {iops_ratio:.4f} {k_ratio:.4f} '
-                       f'{kp_ratio or 0:.4f}')
+                if pr[2]:
+                    details.append(f"  {mode:6} {bs:10} {lab[k]:9}: " + ", ".join(
+                        f"{n} {p:.1f}%" for p, n in pr[2]))
+            kb = r[base][1][0]
             for k in kernels:
-                if pr[k][2]:
-                    details.append(f"  {mode:6} {bs:5} {k:8}: " + ", ".join(
-                        f"{n} {p:.1f}%" for p, n in pr[k][2]))
-    hdr = ("mode", "bs", f"IOPS {base}", f"IOPS {ours}", "ratio",
-           f"K(sys%) {base}", f"K(sys%) {ours}", "ratio",
-           f"K(perf) {base}", f"K(perf) {ours}", "ratio",
-           f"map% {base}", f"map% {ours}")
+                io, pr, cpi = r[k]
+                kr = pr[0] / kb if pr[0] and kb else None
+                rows.append((mode, bs, lab[k], f"{io[0]:.0f}{io[1]}",
+                             f(pr[0], "{:.2f}"), f(kr, "{:.3f}"),
+                             f(pr[1], "{:.1f}%"), f(mapins(pr), "{:,.0f}"),
+                             f(cpi, "{:.1f}")))
+            dat.append(f'"{mode}\\n{bs}" ' + " ".join(
+                f"{r[k][1][0] / kb:.4f}" if r[k][1][0] and kb else "0"
+                for k in kernels[1:]))
+    hdr = ("mode", "bs", "kernel", "IOPS", "K", f"K/{lab[base]}", "map%",
+           "map/IO", "cmds/IO")
     w = [max(len(str(x[i])) for x in rows + [hdr]) for i in range(len(hdr))]
-    fmt = "  ".join("{:<%d}" % w[i] if i < 2 else "{:>%d}" % w[i]
+    fmt = "  ".join("{:<%d}" % w[i] if i < 3 else "{:>%d}" % w[i]
                     for i in range(len(hdr)))
-    out = [fmt.format(*hdr)] + [fmt.format(*r) for r in rows]
-    out += ["", f"seed job, iodepth {iodepth(rep_dirs(e2e, modes[0], ours, 1)[0])}",
+    out, last = [fmt.format(*hdr)], None
+    for row in rows:
+        if last and row[:2] != last:
+            out.append("")
+        out.append(fmt.format(*row))
+        last = row[:2]
+    g = {k: guest(rep_dirs(e2e, modes[0], k, 1)[0]) for k in kernels}
+    out += ["", "guests: " + "; ".join(
+                f"{lab[k]} = {g[k][0]}" for k in kernels) +
+            "; I/O scheduler " + "/".join(sorted({g[k][1] for k in kernels})) +
+            " on the namespace in every boot",
+            f"seed job randread, iodepth {iodepth(rep_dirs(e2e, modes[0], base, 1)[0])}, "
+            "fixed hugepage buffers; <bs>-plain: the same without --fixedbufs "
+            "(plain O_DIRECT)",
             "IOPS: reads in the perf window / window (* = fio's, no window); "
-            "K(sys%): fio sys% x 1e9 / fio IOPS / 1e3; K(perf): non-idle kernel "
-            "samples x perf window / IOs in it / 1e3 (thousand guest "
-            "instructions per IO)",
+            "K: non-idle kernel samples x perf window / IOs in it / 1e3 "
+            "(thousand guest instructions per IO, -icount shift=0)",
             "map%: share of non-idle kernel samples in the DMA mapping path "
-            "(symbol list in bench.py; inlined code counts under its caller)",
+            "(symbol list in bench.py; inlined code counts under its caller); "
+            "map/IO: the instructions per IO that share stands for; cmds/IO: "
+            "commands the disk completed per IO in the window",
             "", "top mapping-path symbols (share of non-idle kernel samples):"]
     out += details
     if spread:
         out += ["", f"{reps} rounds, kernels interleaved; every number above "
-                "is the median over them. Per round, IOPS/K(perf):"] + spread
+                "is the median over them. Per round, IOPS/K:"] + spread
     text = "\n".join(out)
     print(text)
     with open(os.path.join(e2e, "bench.txt"), "w") as fh:
@@ -258,10 +331,11 @@ def main(e2e, modes, kernels, reps="1"):
     with open(os.path.join(e2e, "bench.dat"), "w") as fh:
         fh.write("\n".join(dat) + "\n")
     chart(os.path.join(e2e, "bench.dat"), os.path.join(e2e, "bench.png"),
-          "ours / pristine 6.12 (seed job randread, -icount shift=0)",
-          "ratio", [(2, "IOPS"), (4, "kernel instructions per IO (perf)")])
+          f"kernel instructions per IO / {lab[base]} (seed job randread, "
+          "-icount shift=0)", "ratio",
+          [(i + 2, lab[k]) for i, k in enumerate(kernels[1:])])
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:5]))
+    sys.exit(main(*sys.argv[1:]))

@@ -38,7 +38,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import bs_bytes, chart, load_reps, profile, tick_idle  # noqa: E402
+from bench import (bs_bytes, chart, cmds_per_io, load_reps, mapins,  # noqa: E402
+                   profile, tick_idle)
 from summary import stats  # noqa: E402
 
 
@@ -49,34 +50,6 @@ def timeouts(d):
         return 0
     with open(log, errors="replace") as fh:
         return sum("timeout, aborting" in ln for ln in fh)
-
-
-def mapins(pr):
-    """Instructions per IO in the mapping path: map% of K."""
-    k, share = pr[0], pr[1]
-    return k * 1e3 * share / 100 if k and share is not None else None
-
-
-def cmds_per_io(d, bs):
-    """Commands the disk completed per IO in the perf window (@@E2E-BLKMQ
-    perf-<bs> commands over the IOs of the window), or None."""
-    perf = os.path.join(d, f"perf-randread-{bs}.txt")
-    log = os.path.join(d, "results.log")
-    if not os.path.exists(perf) or not os.path.exists(log):
-        return None
-    ios = None
-    with open(perf, errors="replace") as fh:
-        for line in fh:
-            if line.startswith("# window_s "):
-                w = line.split()
-                ios = int(w[4]) * 512 / bs_bytes(w[6])
-    with open(log, errors="replace") as fh:
-        for line in fh:
-            if line.startswith(f"@@E2E-BLKMQ perf-{bs} "):
-                f = dict(x.split("=", 1) for x in line.split()[2:] if "=" in x)
-                if ios and f.get("commands", "").isdigit():
-                    return int(f["commands"]) / ios
-    return None
 
 
 def run_dirs(e2e, mode, v, rounds):
