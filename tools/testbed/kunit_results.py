@@ -21,6 +21,7 @@ Then, as a check of exactly that, a foreign kernel message is inserted
 after every line of the KTAP part in turn; each such log must give the same
 result for every case, or the exit status is 1.
 """
+import inspect
 import io
 import re
 import sys
@@ -55,10 +56,15 @@ def hoist(lines):
     return out
 
 
-def results(kunit_parser, lines):
+def results(kunit_parser, lines, printer):
     """The parsed main test of a log, and what to compare of it: (status,
-    [(test path, status, number of subtests)...])."""
-    test = kunit_parser.parse_run_tests(iter(hoist(lines)))
+    [(test path, status, number of subtests)...]). kunit.py's parser prints
+    through its module's stdout printer (6.12) or through the one it is
+    given (7.x): @printer."""
+    if "printer" in inspect.signature(kunit_parser.parse_run_tests).parameters:
+        test = kunit_parser.parse_run_tests(iter(hoist(lines)), printer)
+    else:
+        test = kunit_parser.parse_run_tests(iter(hoist(lines)))
     flat = []
 
     def walk(t, path):
@@ -79,12 +85,13 @@ def noise_check(kunit_parser, kunit_printer, lines, clean):
                len(lines))
     prefix = re.match(r"^(\[[ 0-9.]+\] )?", lines[start]).group(0)
     noise = prefix + NOISE + "\n"
-    saved, bad = kunit_parser.stdout, []
-    kunit_parser.stdout = kunit_printer.Printer(io.StringIO())
+    saved, bad = getattr(kunit_parser, "stdout", None), []
+    quiet = kunit_printer.Printer(output=io.StringIO())
+    kunit_parser.stdout = quiet
     try:
         for i in range(start, end):
             _, got = results(kunit_parser,
-                             lines[:i + 1] + [noise] + lines[i + 1:])
+                             lines[:i + 1] + [noise] + lines[i + 1:], quiet)
             if got != clean:
                 bad.append(i + 1)
     finally:
@@ -102,7 +109,7 @@ def main(kunit_dir, log, suites=()):
 
     with open(log, errors="replace") as fh:
         lines = fh.read().splitlines(keepends=True)
-    test, clean = results(kunit_parser, lines)
+    test, clean = results(kunit_parser, lines, kunit_printer.stdout)
     if clean[0] != "SUCCESS":
         return 1
     ran = {path[0] for path, _, _ in clean[1] if len(path) == 1}

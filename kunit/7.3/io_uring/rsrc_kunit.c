@@ -301,6 +301,11 @@ static void expect_charged(struct kunit *test, unsigned long pages)
 			f->pinned0 + (s64)pages);
 }
 
+/*
+ * Registers @pages (pinned, @nr of them) as the buffer at @ubuf of @len
+ * bytes. io_buffer_from_pages() takes the array over and frees it, on
+ * success too: callers must not touch @pages afterwards.
+ */
 static struct io_rsrc_node *register_pages(struct kunit *test,
 					   unsigned long ubuf, size_t len,
 					   struct page **pages, int nr)
@@ -691,14 +696,16 @@ static void non_consecutive_in_folio(struct kunit *test)
 	struct io_imu_folio_data data = {};
 	struct io_rsrc_node *node;
 	struct page **pages;
+	struct folio *folio;
 	int nr;
 
 	pages = pin_buffer(test, segs, ARRAY_SIZE(segs), &nr);
 	KUNIT_EXPECT_FALSE(test, io_check_coalesce_buffer(pages, nr, &data));
+	folio = page_folio(pages[0]);
 	node = register_pages(test, base, 8 * PAGE_SIZE, pages, nr);
 	expect_per_page(test, node->buf, base, 8 * PAGE_SIZE);
 	KUNIT_EXPECT_PTR_EQ(test, node->buf->bvec[4].bv_page,
-			    folio_page(page_folio(pages[0]), 5));
+			    folio_page(folio, 5));
 	expect_charged(test, HPAGE_NR);
 	unregister_and_check(test, node);
 }
