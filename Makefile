@@ -182,17 +182,17 @@ kernel-build:
 # inserted after every line in turn.
 KUNIT_ARGS ?=
 kunit: tree
-	@echo "kunit: x86_64 suites (kunit.py run --arch=x86_64, QEMU TCG; output in $(BUILD)/kunit.out)"
+	@echo "kunit: x86_64 suites (kunit.py run --arch=x86_64, QEMU TCG; output in $(BDIR)/kunit.out)"
 	@rm -f $(KUNIT_OUT)/test.log
 	@cd $(SRC) && python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
 		--build_dir=$(KUNIT_OUT) --kunitconfig=$(KUNITCONFIG) \
 		--make_options="CC=$(CC_KERNEL)" --jobs=$(JOBS) --timeout=900 \
-		--kernel_args="hugepages=64" --qemu_args="-m 1536" \
-		--raw_output=all $(KUNIT_ARGS) > $(BUILD)/kunit.out 2>&1 || \
-		{ tail -40 $(BUILD)/kunit.out; echo "kunit: kunit.py failed"; exit 1; }
-	@grep -E '^\[..:..:..\] (Building|Starting|Elapsed)' $(BUILD)/kunit.out || true
+		--kernel_args="$(KUNIT_KERNEL_ARGS_$(LINUX))" --qemu_args="-m 1536" \
+		--raw_output=all $(KUNIT_ARGS) > $(BDIR)/kunit.out 2>&1 || \
+		{ tail -40 $(BDIR)/kunit.out; echo "kunit: kunit.py failed"; exit 1; }
+	@grep -E '^\[..:..:..\] (Building|Starting|Elapsed)' $(BDIR)/kunit.out || true
 	@python3 tools/testbed/kunit_results.py $(SRC)/tools/testing/kunit \
-		$(KUNIT_OUT)/test.log
+		$(KUNIT_OUT)/test.log $(KUNIT_SUITES)
 
 # The same suites as built into a guest kernel (KOUT; make check: the
 # debug variant, so they run under KASAN, lockdep and DMA-API debugging),
@@ -202,13 +202,18 @@ kunit: tree
 KUNIT_SUITES_6.12 := io_uring_rsrc blk_mq_dma blk_premap nvme_pci_dma
 KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma
 KUNIT_SUITES ?= $(KUNIT_SUITES_$(LINUX))
+# free hugetlb pages, and on 7.3 anonymous THP of order 4 and PMD order for
+# io_uring_rsrc's 64K and PMD cases (thp_anon= leaves the orders it does not
+# name off; 6.12's suite sets those orders itself)
+KUNIT_KERNEL_ARGS_6.12 := hugepages=64
+KUNIT_KERNEL_ARGS_7.3  := hugepages=64 thp_anon=64K,2M:always
 .PHONY: kunit-exec
 kunit-exec:
 	@echo "kunit: suites built into $(KOUT) ($(KUNIT_SUITES); kunit.py exec, output in $(KOUT)/kunit.out)"
 	@rm -f $(KOUT)/test.log
 	@cd $(SRC) && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
 		--build_dir=$(KOUT) --timeout=900 \
-		--kernel_args="hugepages=64" --qemu_args="-m 1536" \
+		--kernel_args="$(KUNIT_KERNEL_ARGS_$(LINUX))" --qemu_args="-m 1536" \
 		--raw_output=all $(KUNIT_ARGS) > $(KOUT)/kunit.out 2>&1 || \
 		{ tail -40 $(KOUT)/kunit.out; echo "kunit: kunit.py failed"; exit 1; }
 	@python3 tools/testbed/kunit_results.py $(SRC)/tools/testing/kunit \

@@ -18,8 +18,12 @@
  * built from a repeated page or a folio entered in its middle would let I/O
  * reach memory that was never registered (CVE-2023-2598).
  *
- * The hugetlb cases need free 2M huge pages (boot with hugepages=64) and are
- * skipped without them.
+ * The hugetlb cases need up to four free 2M huge pages (boot with, e.g.,
+ * hugepages=8), the THP cases anonymous THP of their order enabled for
+ * MADV_HUGEPAGE ranges (e.g. thp_anon=64K,2M:always; the PMD order is
+ * enabled by default unless thp_anon= is given); they are skipped without.
+ * Every pin and buffer a case takes is released by a KUnit action, so a
+ * failed assertion leaks nothing into the cases after it.
  */
 #include <kunit/test.h>
 #include <linux/hugetlb.h>
@@ -29,6 +33,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
+#include <linux/swap.h>
 #include <linux/uio.h>
 
 #include "io_uring.h"
@@ -49,6 +54,14 @@ struct rsrc_fixture {
 	unsigned int nodes0;		/* ctx->node_cache.nr_cached, node out */
 	struct page **orig;		/* copy of the page array handed in */
 	int nr_orig;
+	struct pinned_pages *pinned;	/* pins not yet handed over */
+	struct io_rsrc_node *node;	/* buffer not yet unregistered */
+};
+
+/* a pinned page array, released by an action if a case stops early */
+struct pinned_pages {
+	struct page **pages;
+	int nr;
 };
 
 /* a run of @nr pages pinned from user address @addr */
@@ -66,6 +79,7 @@ static void rsrc_ctx_free(void *data)
 	if (ctx->mm_account)
 		mmdrop(ctx->mm_account);
 	free_uid(ctx->user);
+	mutex_destroy(&ctx->uring_lock);
 }
 
 static int rsrc_test_init(struct kunit *test)
@@ -79,15 +93,20 @@ static int rsrc_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	KUNIT_ASSERT_EQ(test, kunit_attach_mm(), 0);
 
+	/*
+	 * What buffer registration touches of a ring: its lock, the node and
+	 * imu caches and the per-ring huge page accounting. Nodes are
+	 * registered without a tag: the ring has no CQ to post one to.
+	 */
 	mutex_init(&ctx->uring_lock);
 	xa_init(&ctx->hpage_acct);
-	KUNIT_ASSERT_FALSE(test, io_rsrc_cache_init(ctx));
 	/* charge pinned memory the way an unprivileged ring is charged */
 	ctx->user = get_uid(current_user());
 	mmgrab(current->mm);
 	ctx->mm_account = current->mm;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, rsrc_ctx_free,
 							ctx), 0);
+	KUNIT_ASSERT_FALSE(test, io_rsrc_cache_init(ctx));
 
 	/*
 	 * The test runs in its own kthread with its own signal_struct: lift
@@ -137,8 +156,10 @@ static unsigned long map_anon(struct kunit *test, size_t len)
 }
 
 /*
- * @nr anonymous folios of @order, back to back: fault them in while @order is
- * enabled for anonymous memory. Skips if the allocator did not deliver.
+ * @nr anonymous folios of @order, back to back, asked for with MADV_HUGEPAGE
+ * as an application would. Skips if the THP settings do not give folios of
+ * that order, or if pinning them long-term would migrate them (probed with
+ * the flags io_pin_pages() uses).
  */
 static unsigned long map_anon_thp(struct kunit *test, unsigned int order,
 				  int nr)
@@ -147,26 +168,26 @@ static unsigned long map_anon_thp(struct kunit *test, unsigned int order,
 	const size_t size = PAGE_SIZE << order;
 	unsigned long anon, addr;
 	struct page *probe;
-	bool was_set;
-	int i, ret;
+	int i, ret, got = -1;
 
 	anon = map_anon(test, (nr + 1) * size);
 	addr = ALIGN(anon, size);
-	was_set = test_and_set_bit(order, &huge_anon_orders_always);
+	ret = do_madvise(current->mm, addr, nr * size, MADV_HUGEPAGE);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	for (i = 0; i < nr; i++) {
-		ret = pin_user_pages_fast(addr + i * size, 1, FOLL_WRITE,
-					  &probe);
+		ret = pin_user_pages_fast(addr + i * size, 1,
+					  FOLL_WRITE | FOLL_LONGTERM, &probe);
 		if (ret != 1)
 			break;
+		got = folio_order(page_folio(probe));
 		unpin_user_page(probe);
-		if (folio_order(page_folio(probe)) != order)
+		if (got != order)
 			break;
 	}
-	if (!was_set)
-		clear_bit(order, &huge_anon_orders_always);
 	if (i != nr)
-		kunit_skip(test, "no order-%u anonymous folio (%d)", order,
-			   ret == 1 ? (int)folio_order(page_folio(probe)) : ret);
+		kunit_skip(test,
+			   "no order-%u anonymous folio (pin %d, order %d): enable it, e.g. thp_anon=%zuK:always",
+			   order, ret, got, size / SZ_1K);
 	return addr;
 #else
 	kunit_skip(test, "needs CONFIG_TRANSPARENT_HUGEPAGE");
@@ -174,6 +195,7 @@ static unsigned long map_anon_thp(struct kunit *test, unsigned int order,
 #endif
 }
 
+/* pins @segs into @pages as io_pin_pages() does; all or nothing */
 static void pin_segs(struct kunit *test, const struct pin_seg *segs,
 		     int nsegs, struct page **pages)
 {
@@ -182,9 +204,24 @@ static void pin_segs(struct kunit *test, const struct pin_seg *segs,
 	for (i = 0; i < nsegs; i++) {
 		ret = pin_user_pages_fast(segs[i].addr, segs[i].nr,
 					  FOLL_WRITE | FOLL_LONGTERM, pages + k);
-		KUNIT_ASSERT_EQ(test, ret, segs[i].nr);
-		k += segs[i].nr;
+		if (ret > 0)
+			k += ret;
+		if (ret != segs[i].nr) {
+			unpin_user_pages(pages, k);
+			KUNIT_FAIL_AND_ABORT(test, "pinned %d of %d pages at %#lx",
+					     ret, segs[i].nr, segs[i].addr);
+		}
 	}
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(kvfree_action, kvfree, const void *);
+
+static void pinned_release(void *data)
+{
+	struct pinned_pages *p = data;
+
+	unpin_user_pages(p->pages, p->nr);
+	kvfree(p->pages);
 }
 
 static int folio_pins(struct folio *folio)
@@ -206,23 +243,32 @@ static struct page **pin_buffer(struct kunit *test, const struct pin_seg *segs,
 
 	for (i = 0; i < nsegs; i++)
 		total += segs[i].nr;
+	f->pinned = kunit_kzalloc(test, sizeof(*f->pinned), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->pinned);
 	pages = kvmalloc_array(total, sizeof(*pages), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pages);
+	if (kunit_add_action_or_reset(test, kvfree_action, pages))
+		KUNIT_FAIL_AND_ABORT(test, "no memory for a KUnit action");
 
 	pin_segs(test, segs, nsegs, pages);
 	f->nr_folios = 0;
-	for (i = 0; i < total; i++) {
+	for (i = 0; i < total && f->nr_folios <= MAX_FOLIOS; i++) {
 		struct folio *folio = page_folio(pages[i]);
 
 		for (j = 0; j < f->nr_folios; j++)
 			if (f->folio[j] == folio)
 				break;
-		if (j == f->nr_folios) {
-			KUNIT_ASSERT_LT(test, f->nr_folios, MAX_FOLIOS);
-			f->folio[f->nr_folios++] = folio;
-		}
+		if (j == f->nr_folios && f->nr_folios++ < MAX_FOLIOS)
+			f->folio[j] = folio;
 	}
 	unpin_user_pages(pages, total);
+	KUNIT_ASSERT_LE(test, f->nr_folios, MAX_FOLIOS);
+	/*
+	 * A new order-0 folio waits in this CPU's LRU batch with a reference of
+	 * its own; drain it so the baseline does not depend on when that
+	 * batch is flushed.
+	 */
+	lru_add_drain_all();
 	for (j = 0; j < f->nr_folios; j++) {
 		f->ref0[j] = folio_ref_count(f->folio[j]);
 		f->pin0[j] = folio_pins(f->folio[j]);
@@ -232,6 +278,12 @@ static struct page **pin_buffer(struct kunit *test, const struct pin_seg *segs,
 	f->nodes0 = f->ctx->node_cache.nr_cached;
 
 	pin_segs(test, segs, nsegs, pages);
+	/* from here on the pins, not only the array, are released if we stop */
+	kunit_remove_action(test, kvfree_action, pages);
+	f->pinned->pages = pages;
+	f->pinned->nr = total;
+	if (kunit_add_action_or_reset(test, pinned_release, f->pinned))
+		KUNIT_FAIL_AND_ABORT(test, "no memory for a KUnit action");
 	f->orig = kunit_kmalloc_array(test, total, sizeof(*pages), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->orig);
 	memcpy(f->orig, pages, total * sizeof(*pages));
@@ -302,6 +354,36 @@ static void expect_charged(struct kunit *test, unsigned long pages)
 }
 
 /*
+ * io_buffer_from_pages() under the ring's lock; it takes the pins and the
+ * array over whatever it returns.
+ */
+static struct io_rsrc_node *buffer_from_pages(struct kunit *test,
+					      const struct iovec *iov,
+					      struct page **pages, int nr)
+{
+	struct rsrc_fixture *f = test->priv;
+	struct io_rsrc_node *node;
+
+	KUNIT_ASSERT_PTR_EQ(test, f->pinned->pages, pages);
+	kunit_remove_action(test, pinned_release, f->pinned);
+	mutex_lock(&f->ctx->uring_lock);
+	node = io_buffer_from_pages(f->ctx, iov, pages, nr);
+	mutex_unlock(&f->ctx->uring_lock);
+	return node;
+}
+
+/* drops the registered buffer's last reference if a case stops early */
+static void node_release(void *data)
+{
+	struct rsrc_fixture *f = data;
+
+	mutex_lock(&f->ctx->uring_lock);
+	io_put_rsrc_node(f->ctx, f->node);
+	mutex_unlock(&f->ctx->uring_lock);
+	f->node = NULL;
+}
+
+/*
  * Registers @pages (pinned, @nr of them) as the buffer at @ubuf of @len
  * bytes. io_buffer_from_pages() takes the array over and frees it, on
  * success too: callers must not touch @pages afterwards.
@@ -318,10 +400,11 @@ static struct io_rsrc_node *register_pages(struct kunit *test,
 	struct io_mapped_ubuf *imu;
 	struct io_rsrc_node *node;
 
-	mutex_lock(&f->ctx->uring_lock);
-	node = io_buffer_from_pages(f->ctx, &iov, pages, nr);
-	mutex_unlock(&f->ctx->uring_lock);
+	node = buffer_from_pages(test, &iov, pages, nr);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, node);
+	f->node = node;
+	if (kunit_add_action_or_reset(test, node_release, f))
+		KUNIT_FAIL_AND_ABORT(test, "no memory for a KUnit action");
 	f->nodes0 = f->ctx->node_cache.nr_cached;
 	KUNIT_EXPECT_EQ(test, node->type, IORING_RSRC_BUFFER);
 	KUNIT_EXPECT_EQ(test, node->refs, 1);
@@ -369,7 +452,9 @@ static void unregister_and_check(struct kunit *test, struct io_rsrc_node *node)
 	struct rsrc_fixture *f = test->priv;
 
 	KUNIT_EXPECT_EQ(test, node->refs, 1);
-	put_node(test, node);
+	KUNIT_ASSERT_PTR_EQ(test, f->node, node);
+	/* the table's put, as unregistration does */
+	kunit_release_action(test, node_release, f);
 	expect_baseline(test);
 	/* the node went back to the ring's cache */
 	KUNIT_EXPECT_EQ(test, f->ctx->node_cache.nr_cached, f->nodes0 + 1);
@@ -552,15 +637,19 @@ static void coalesce_partial_last(struct kunit *test)
 /* two PMD-sized anonymous THP folios coalesce like hugetlb ones */
 static void coalesce_thp_pmd(struct kunit *test)
 {
-	unsigned long base = map_anon_thp(test, PMD_ORDER, 2);
-	struct pin_seg seg = { base, 2 * HPAGE_NR };
 	struct io_mapped_ubuf *imu;
 	struct io_rsrc_node *node;
+	struct pin_seg seg;
 	struct page **pages;
 	int nr;
 
+	if (PMD_SIZE != SZ_2M)
+		kunit_skip(test, "PMD size is not 2M");
+	seg.addr = map_anon_thp(test, PMD_ORDER, 2);
+	seg.nr = 2 * HPAGE_NR;
+
 	pages = pin_buffer(test, &seg, 1, &nr);
-	node = register_pages(test, base, 2 * SZ_2M, pages, nr);
+	node = register_pages(test, seg.addr, 2 * SZ_2M, pages, nr);
 	imu = node->buf;
 	KUNIT_ASSERT_EQ(test, imu->nr_bvecs, 2);
 	KUNIT_EXPECT_EQ(test, imu->folio_shift, PMD_SHIFT);
@@ -577,6 +666,7 @@ static void coalesce_thp_pmd(struct kunit *test)
 static void coalesce_mthp_64k(struct kunit *test)
 {
 	const unsigned int order = 4, fpages = 1U << order;
+	const size_t fsize = PAGE_SIZE << order;
 	unsigned long base = map_anon_thp(test, order, 4);
 	struct pin_seg seg = { base + PAGE_SIZE, 4 * fpages - 2 };
 	const size_t len = (4 * fpages - 2) * PAGE_SIZE;
@@ -590,11 +680,11 @@ static void coalesce_mthp_64k(struct kunit *test)
 	imu = node->buf;
 	KUNIT_ASSERT_EQ(test, imu->nr_bvecs, 4);
 	KUNIT_EXPECT_EQ(test, imu->folio_shift, PAGE_SHIFT + order);
-	expect_bvec(test, imu, 0, head_at(test, 0), PAGE_SIZE, SZ_64K - PAGE_SIZE);
-	expect_bvec(test, imu, 1, head_at(test, fpages - 1), 0, SZ_64K);
-	expect_bvec(test, imu, 2, head_at(test, 2 * fpages - 1), 0, SZ_64K);
+	expect_bvec(test, imu, 0, head_at(test, 0), PAGE_SIZE, fsize - PAGE_SIZE);
+	expect_bvec(test, imu, 1, head_at(test, fpages - 1), 0, fsize);
+	expect_bvec(test, imu, 2, head_at(test, 2 * fpages - 1), 0, fsize);
 	expect_bvec(test, imu, 3, head_at(test, 3 * fpages - 1), 0,
-		    SZ_64K - PAGE_SIZE);
+		    fsize - PAGE_SIZE);
 	expect_charged(test, 4 * fpages);
 	unregister_and_check(test, node);
 }
@@ -610,7 +700,8 @@ static void small_folios_per_page(struct kunit *test)
 
 	pages = pin_buffer(test, &seg, 1, &nr);
 	for (i = 0; i < nr; i++)
-		KUNIT_ASSERT_FALSE(test, folio_test_large(page_folio(pages[i])));
+		if (folio_test_large(page_folio(pages[i])))
+			kunit_skip(test, "anonymous memory came as large folios");
 	node = register_pages(test, base + 10, 8 * PAGE_SIZE - 20, pages, nr);
 	expect_per_page(test, node->buf, base + 10, 8 * PAGE_SIZE - 20);
 	expect_charged(test, 8);
@@ -625,6 +716,7 @@ static void small_folios_per_page(struct kunit *test)
 static void small_page_repeated(struct kunit *test)
 {
 	unsigned long base = map_anon(test, PAGE_SIZE);
+	struct io_imu_folio_data data = {};
 	struct pin_seg segs[8];
 	struct io_rsrc_node *node;
 	struct page **pages;
@@ -633,7 +725,9 @@ static void small_page_repeated(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(segs); i++)
 		segs[i] = (struct pin_seg){ base, 1 };
 	pages = pin_buffer(test, segs, ARRAY_SIZE(segs), &nr);
-	KUNIT_ASSERT_FALSE(test, folio_test_large(page_folio(pages[0])));
+	if (folio_test_large(page_folio(pages[0])))
+		kunit_skip(test, "anonymous memory came as a large folio");
+	KUNIT_EXPECT_TRUE(test, io_check_coalesce_buffer(pages, nr, &data));
 	node = register_pages(test, base, 8 * PAGE_SIZE, pages, nr);
 	expect_per_page(test, node->buf, base, 8 * PAGE_SIZE);
 	/* small pages are charged per bvec, repeats included */
@@ -727,7 +821,8 @@ static void mixed_4k_2m(struct kunit *test)
 	int nr;
 
 	pages = pin_buffer(test, small_first, 2, &nr);
-	KUNIT_ASSERT_EQ(test, folio_nr_pages(page_folio(pages[0])), 1);
+	if (folio_test_large(page_folio(pages[0])))
+		kunit_skip(test, "anonymous memory came as a large folio");
 	KUNIT_EXPECT_FALSE(test, io_check_coalesce_buffer(pages, nr, &data));
 	node = register_pages(test, small, len, pages, nr);
 	expect_per_page(test, node->buf, small, len);
@@ -836,10 +931,12 @@ static void over_memlock_limit(struct kunit *test)
 		(f->locked0 + HPAGE_NR + HPAGE_NR / 2) << PAGE_SHIFT;
 	task_unlock(current->group_leader);
 
-	mutex_lock(&f->ctx->uring_lock);
-	node = io_buffer_from_pages(f->ctx, &iov, pages, nr);
-	mutex_unlock(&f->ctx->uring_lock);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(node), -ENOMEM);
+	node = buffer_from_pages(test, &iov, pages, nr);
+	if (!IS_ERR(node)) {
+		f->node = node;
+		kunit_add_action_or_reset(test, node_release, f);
+	}
+	KUNIT_ASSERT_EQ(test, PTR_ERR_OR_ZERO(node), -ENOMEM);
 	expect_baseline(test);
 	/* the node it had taken went back to the cache */
 	KUNIT_EXPECT_EQ(test, f->ctx->node_cache.nr_cached, f->nodes0 + 1);
