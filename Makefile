@@ -416,6 +416,9 @@ BENCH_IODEPTH ?=
 BENCH_COMPARE ?= pristine ours 7.3
 # extra guest parameters of ours (e.g. nvme.premap=0: the iterator alone)
 BENCH_OURS_CMDLINE ?=
+# and of 7.3: 4-level page tables as 6.12's guest (7.x always builds
+# 5-level paging and QEMU's -cpu max has LA57)
+BENCH_73_CMDLINE ?= no5lvl
 bench-kout = $(if $(filter pristine,$(1)),$(BUILD)/kernel-pristine,$(if $(filter 7.3,$(1)),$(B73)/kernel-pristine,$(BUILD)/kernel))
 $(BUILD)/pristine.config: tools/testbed/guest.config
 	@grep -v '_KUNIT_TEST=\|^CONFIG_BLK_PREMAP=' $< | sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-pristine"/' > $@
@@ -450,7 +453,7 @@ bench: $(INITRD)
 			TAG=$$k$$([ $$r -gt 1 ] && echo -r$$r) JOBSET=bench,perf \
 			RW=randread BS="$(BENCH_BS)" \
 			RUNTIME=$(BENCH_RUNTIME) SIZE=1G $(if $(NVME_OPTS),NVME_OPTS="$(NVME_OPTS)") \
-			EXTRA_CMDLINE="$$([ $$k = ours ] && echo '$(BENCH_OURS_CMDLINE)') $(if $(BENCH_IODEPTH),e2e_iodepth=$(BENCH_IODEPTH))" || fail=1; \
+			EXTRA_CMDLINE="$$([ $$k = ours ] && echo '$(BENCH_OURS_CMDLINE)') $$([ $$k = 7.3 ] && echo '$(BENCH_73_CMDLINE)') $(if $(BENCH_IODEPTH),e2e_iodepth=$(BENCH_IODEPTH))" || fail=1; \
 	done; done; done; \
 	python3 tools/testbed/bench.py $(E2E) "$(BENCH_MODES)" "$(BENCH_COMPARE)" \
 		$(BENCH_ROUNDS) || exit 1; \
