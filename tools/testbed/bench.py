@@ -7,13 +7,15 @@ idles waiting for the emulated device, guest time advances with host time,
 so run the bench on an otherwise idle machine.
 
 Reads E2E_DIR/<mode>-icount-<kernel>/randread-<bs>.json (fio) and
-perf-randread-<bs>.txt (perf report --sort sym) and prints, per (mode, bs):
-IOPS and kernel instructions per IO (Kinstr/IO = sys% x 1e9 / IOPS, exact
-under -icount shift=0) for each kernel, the ratios of the last kernel to the
-first, and the share of kernel samples spent in the DMA mapping path.
-With ROUNDS > 1, round r of kernel k is in <mode>-icount-<k>-r<r> and
-every number is the median over the rounds; the per-round values follow.
-Writes E2E_DIR/bench.txt, bench.dat and bench.png (gnuplot).
+perf-randread-<bs>.txt (perf report --sort sym) and prints one row per
+(mode, bs, kernel): IOPS, kernel instructions per IO from the perf window
+(K) and its ratio to the first kernel, the share of non-idle kernel samples
+in the DMA mapping path (map%), the instructions per IO it stands for and
+the commands per IO. A <bs>-plain entry is the seed job without
+--fixedbufs. With ROUNDS > 1, round r of kernel k is in
+<mode>-icount-<k>-r<r> and every number is the median over the rounds; the
+per-round values follow. Block sizes missing in some boot are left out
+(exit status 1). Writes E2E_DIR/bench.txt, bench.dat and bench.png.
 """
 import json
 import os
@@ -259,7 +261,7 @@ def main(e2e, modes, kernels, reps="1"):
     modes, kernels, reps = modes.split(), kernels.split(), int(reps)
     base = kernels[0]
     lab = {k: LABELS.get(k, k) for k in kernels}
-    rows, dat, details, spread = [], [], [], []
+    rows, dat, details, spread, bad = [], [], [], [], 0
     f = lambda v, fmt: "-" if v is None else fmt.format(v)
     for mode in modes:
         dirs = {k: rep_dirs(e2e, mode, k, reps) for k in kernels}
@@ -267,9 +269,17 @@ def main(e2e, modes, kernels, reps="1"):
         if missing:
             print(f"bench: missing {' '.join(missing)}")
             return 1
-        names = sorted((n[len("randread-"):-5] for n in os.listdir(dirs[base][0])
-                        if n.startswith("randread-") and n.endswith(".json")),
-                       key=lambda b: (b.endswith("-plain"), bs_bytes(b)))
+        have = [{n[len("randread-"):-5] for n in os.listdir(x)
+                 if n.startswith("randread-") and n.endswith(".json")}
+                for k in kernels for x in dirs[k]]
+        both = set.intersection(*have)
+        lost = set.union(*have) - both
+        if lost:
+            # a boot that failed keeps no reports: compare what all have
+            print(f"bench: {mode}: {' '.join(sorted(lost))} missing in some "
+                  "boot, left out")
+            bad = 1
+        names = sorted(both, key=lambda b: (b.endswith("-plain"), bs_bytes(b)))
         for bs in names:
             r, each = {}, {}
             for k in kernels:
@@ -334,7 +344,7 @@ def main(e2e, modes, kernels, reps="1"):
           f"kernel instructions per IO / {lab[base]} (seed job randread, "
           "-icount shift=0)", "ratio",
           [(i + 2, lab[k]) for i, k in enumerate(kernels[1:])])
-    return 0
+    return bad
 
 
 if __name__ == "__main__":

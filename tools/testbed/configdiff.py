@@ -36,8 +36,16 @@ def reasons(path):
     return rules
 
 
-def why(rules, sym):
-    return next((w for p, w in rules if fnmatch.fnmatchcase(sym, p)), None)
+def why(rules, sym, changed):
+    """The reason for @sym; rules marked "only:" explain a symbol only one
+    kernel has, never a value both have but set differently."""
+    for p, w in rules:
+        only = p.startswith("only:")
+        if only and changed:
+            continue
+        if fnmatch.fnmatchcase(sym, p.removeprefix("only:")):
+            return w
+    return None
 
 
 def main(a, b, parity=None):
@@ -47,7 +55,7 @@ def main(a, b, parity=None):
     changed = sorted(s for s in ca.keys() & cb.keys() if ca[s] != cb[s])
     print(f"config: {len(changed)} symbols set differently in\n  A {a}\n  B {b}")
     for s in changed:
-        w = why(rules, s)
+        w = why(rules, s, True)
         print(f"  {s}: {ca[s]} -> {cb[s]}  ({w or 'NO REASON GIVEN'})")
         bad |= w is None
     for name, x, y in (("A", ca, cb), ("B", cb, ca)):
@@ -57,7 +65,7 @@ def main(a, b, parity=None):
         print(f"config: only in {name} (no such symbol in the other): "
               f"{len(on)} set, {len(off)} n")
         for s in on:
-            w = why(rules, s)
+            w = why(rules, s, False)
             print(f"  {s}={x[s]}" + (f"  ({w})" if w else ""))
     if bad:
         print("config: a symbol both kernels have differs without a reason "

@@ -13,7 +13,7 @@
 # of the tarball.
 set -euo pipefail
 
-suite=$1 pkg=$2 version=$3 dir=$4
+suite=$1 pkg=$2 version=$3 dir=$(realpath -m "$4")
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 apt=$dir/apt
 die() { echo "fetch-source: $*" >&2; exit 1; }
