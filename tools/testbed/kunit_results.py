@@ -63,6 +63,8 @@ def results(kunit_parser, lines, printer):
     given (7.x): @printer."""
     if "printer" in inspect.signature(kunit_parser.parse_run_tests).parameters:
         test = kunit_parser.parse_run_tests(iter(hoist(lines)), printer)
+        # 7.x left the "Testing complete" line to kunit.py
+        kunit_parser.print_summary_line(test, printer)
     else:
         test = kunit_parser.parse_run_tests(iter(hoist(lines)))
     flat = []
