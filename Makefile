@@ -156,7 +156,7 @@ tree: $(DEPS_STAMP) $(if $(filter 7.3,$(LINUX)),$(SRC73_STAMP))
 KCONFIG_FRAGMENTS ?= $(TOP)/tools/testbed/guest.config \
 	$(if $(VARIANT),$(TOP)/tools/testbed/$(VARIANT).config) \
 	$(if $(filter 7.3,$(LINUX)),$(TOP)/tools/testbed/guest-7.3.config \
-		$(if $(VARIANT),$(TOP)/tools/testbed/$(VARIANT)-7.3.config))
+		$(if $(VARIANT),$(wildcard $(TOP)/tools/testbed/$(VARIANT)-7.3.config)))
 kernel: tree
 	@$(MAKE) --no-print-directory kernel-build
 
@@ -201,10 +201,10 @@ kunit: tree
 # debug variant, so they run under KASAN, lockdep and DMA-API debugging),
 # run by kunit.py exec: it boots that bzImage with kunit.enable=1, which
 # the guest's e2e boots leave at its default, off. Each of KUNIT_SUITES
-# must have run.
+# must have run (none is required when KUNIT_ARGS filters).
 KUNIT_SUITES_6.12 := io_uring_rsrc blk_mq_dma blk_premap nvme_pci_dma
 KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma
-KUNIT_SUITES ?= $(KUNIT_SUITES_$(LINUX))
+KUNIT_SUITES ?= $(if $(KUNIT_ARGS),,$(KUNIT_SUITES_$(LINUX)))
 # free hugetlb pages, and on 7.3 anonymous THP of order 4 and PMD order for
 # io_uring_rsrc's 64K and PMD cases (thp_anon= leaves the orders it does not
 # name off; 6.12's suite sets those orders itself)

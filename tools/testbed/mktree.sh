@@ -90,7 +90,7 @@ if [ -f "$pdir/series" ]; then
 		[ -f "$pdir/$p" ] || die "${pdir#$repo/}/series: no file ${pdir#$repo/}/$p"
 		for f in $fl; do
 			repo_file "$f" >/dev/null ||
-				die "$p: new file $f is neither $f nor kunit/$f in the repo"
+				die "$p: new file $f is not ${base:+kunit/$base/}$f${base:- nor kunit/$f} in the repo"
 			[ -z "${intro[$f]:-}" ] ||
 				die "$f is introduced by two patches: ${patches[${intro[$f]}]} and $p"
 			git cat-file -e "base:$f" 2>/dev/null &&
