@@ -30,7 +30,8 @@ TARBALL_6.12         := /usr/src/linux-source-6.12.tar.xz
 # The kernel base: 6.12 (Debian's linux-source-6.12 + our series, the
 # product) or 7.3 (Debian's linux-source-7.3 from trixie-backports:
 # mainline's blk_rq_dma_map_iter and nvme-pci on it, pristine but for
-# KUnit suites; see README). Every target below works on either.
+# KUnit suites; see README). tree, kernel, kunit, kunit-exec, e2e*,
+# series* and check-7.3 take LINUX=7.3; the premap targets stay 6.12's.
 LINUX ?= 6.12
 LINUX_7.3_VERSION ?= 7.3.4-1~bpo13+1
 LINUX_7.3_PKG     := linux-source-7.3
