@@ -23,6 +23,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from summary import guest  # noqa: E402
+
 # the per-request DMA mapping path: scatterlist building, DMA API, IOVA and
 # IOMMU page tables, PRP/SGL descriptor pools and setup, our iterator and
 # the premap lookup (mtree_load: its registry walk; irq_to_desc() also uses
@@ -239,22 +242,6 @@ def cmds_per_io(d, bs):
                 if ios and f.get("commands", "").isdigit():
                     return int(f["commands"]) / ios
     return None
-
-
-def guest(d):
-    """(kernel release, I/O scheduler) a boot ran with."""
-    kern, sched = "?", "?"
-    try:
-        with open(os.path.join(d, "results.log"), errors="replace") as fh:
-            for ln in fh:
-                if ln.startswith("@@E2E-KERNEL "):
-                    kern = ln.split()[1]
-                elif ln.startswith("@@E2E-QUEUE "):
-                    sched = next((x.split("=", 1)[1] for x in ln.split()
-                                  if x.startswith("scheduler=")), "?")
-    except OSError:
-        pass
-    return kern, sched
 
 
 def main(e2e, modes, kernels, reps="1"):

@@ -224,29 +224,40 @@ def blkmq(d):
     return cmds
 
 
+def guest(d):
+    """(kernel release, I/O scheduler, [@@E2E-NOTE texts]) of the boot in
+    @d, from its results.log; "?" where a line is missing."""
+    kern, sched, notes = "?", "?", []
+    log = os.path.join(d, "results.log")
+    if not os.path.exists(log):
+        return kern, sched, notes
+    with open(log, errors="replace") as fh:
+        for ln in fh:
+            ln = ln.replace("\r", "").strip()
+            if ln.startswith("@@E2E-KERNEL "):
+                kern = ln.split()[1]
+            elif ln.startswith("@@E2E-QUEUE "):
+                for kv in ln.split()[1:]:
+                    if kv.startswith("scheduler="):
+                        sched = kv.split("=", 1)[1]
+            elif ln.startswith("@@E2E-NOTE "):
+                notes.append(ln.split(" ", 1)[1])
+    return kern, sched, notes
+
+
 def guest_lines(dirs):
     """The guests' notes (@@E2E-NOTE, e.g. counters a kernel lacks), then
-    which kernel each run booted and the namespace's I/O scheduler, from the
-    @@E2E-KERNEL and @@E2E-QUEUE lines: one line when all runs agree."""
+    which kernel each run booted and the namespace's I/O scheduler: one
+    line when all runs agree."""
     seen, notes = {}, {}
     for d in dirs:
-        log = os.path.join(d, "results.log")
-        if not os.path.exists(log):
+        if not os.path.exists(os.path.join(d, "results.log")):
             continue
-        kern, sched = "?", "?"
-        with open(log, errors="replace") as fh:
-            for ln in fh:
-                ln = ln.replace("\r", "").strip()
-                if ln.startswith("@@E2E-KERNEL "):
-                    kern = ln.split()[1]
-                elif ln.startswith("@@E2E-QUEUE "):
-                    for kv in ln.split()[1:]:
-                        if kv.startswith("scheduler="):
-                            sched = kv.split("=", 1)[1]
-                elif ln.startswith("@@E2E-NOTE "):
-                    notes.setdefault(ln.split(" ", 1)[1], []).append(
-                        os.path.basename(os.path.normpath(d)))
-        seen[os.path.basename(os.path.normpath(d))] = f"{kern}, I/O scheduler {sched}"
+        mode = os.path.basename(os.path.normpath(d))
+        kern, sched, nts = guest(d)
+        for n in nts:
+            notes.setdefault(n, []).append(mode)
+        seen[mode] = f"{kern}, I/O scheduler {sched}"
     out = [f"note ({', '.join(m)}): {n}" for n, m in notes.items()]
     if len(set(seen.values())) == 1:
         return "\n".join(out + ["guest: " + next(iter(seen.values()))])
