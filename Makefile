@@ -472,7 +472,7 @@ bench: $(INITRD)
 	[ $$fail = 0 ] || { echo "bench: a boot failed, see above"; exit 1; }
 
 # Premap cache off (nvme.premap=0) against on, same kernel, same run,
-# icount mode: seed job randread at BENCH_BS in IOMMU off, lazy and strict
+# icount mode: seed job randread at PREMAP_BS in IOMMU off, lazy and strict
 # with equal request sizes (max_sectors_kb=128 everywhere: nvme-pci's cap
 # under an IOMMU), and with QEMU's nvme mdts=0 and max_sectors_kb=8192
 # (IOMMU off) so an 8M read is one command; and "mixed": the seed job
@@ -485,6 +485,9 @@ bench: $(INITRD)
 # sampled like the rest, where a halting guest's idle time is under-sampled
 # by perf and K of idle-heavy runs (8M) comes out several times too high.
 PREMAP_BENCH_RUNS ?= off:128 lazy:128 strict:128 mdts0:8192 mixed:128
+# fixed-buffer sizes of the off/lazy/strict/mdts0 runs (make bench's
+# plain row is the mixed run here)
+PREMAP_BS ?= 4k 128k 8M
 PREMAP_BENCH_ROUNDS ?= 1
 PREMAP_MIXED_BS ?= 4k 128k
 PREMAP_BENCH_CMDLINE ?= idle=poll
@@ -496,7 +499,7 @@ bench-premap: kernel $(INITRD)
 	@fail=0; for r in $$(seq 1 $(PREMAP_BENCH_ROUNDS)); do \
 	for run in $(PREMAP_BENCH_RUNS); do for v in 0 1; do \
 		IFS=: read -r mode msk <<< "$$run"; \
-		iommu=$$mode opts= extra= bs="$(BENCH_BS)"; \
+		iommu=$$mode opts= extra= bs="$(PREMAP_BS)"; \
 		case $$mode in \
 		mdts0) iommu=off opts=mdts=0 ;; \
 		mixed) iommu=off extra="e2e_fixedbufs=0 e2e_holder=1" \
