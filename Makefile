@@ -9,7 +9,8 @@
 #   make kunit    KUnit suites via tools/testing/kunit/kunit.py
 #   make e2e      the main job: seed fio job in a QEMU guest, summary table
 #   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL) + a short stress, then the 7.3 base (check-7.3)
-#   make <target> LINUX=7.3  the same on the 7.3 base (mainline's iterator; pristine but for KUnit suites)
+#   make <target> LINUX=7.3  tree, kernel, kunit*, e2e*, series* on the 7.3 base (mainline's iterator; pristine but for KUnit suites)
+#   make check-7.3  what make check runs on 7.3
 #   make series   the series we would post (cover letter, signed off by SIGNOFF) -> out/series
 #   make series-check  git am onto pristine = ours, checkpatch --strict, sizes (SERIES_BUILD=1: build every step)
 #   make stress   the premap cache under churn, resets, removal, switch flips, injected faults
@@ -31,13 +32,18 @@ TARBALL_6.12         := /usr/src/linux-source-6.12.tar.xz
 # product) or 7.3 (Debian's linux-source-7.3 from trixie-backports:
 # mainline's blk_rq_dma_map_iter and nvme-pci on it, pristine but for
 # KUnit suites; see README). tree, kernel, kunit, kunit-exec, e2e*,
-# series* and check-7.3 take LINUX=7.3; the premap targets stay 6.12's.
+# series* and check-7.3 take LINUX=7.3; the targets about the premap cache
+# (check's 6.12 part, stress, bench-premap/-large/-poll) need 6.12.
 LINUX ?= 6.12
 LINUX_7.3_VERSION ?= 7.3.4-1~bpo13+1
 LINUX_7.3_PKG     := linux-source-7.3
 LINUX_7.3_SUITE   := trixie-backports
 ifeq ($(filter 6.12 7.3,$(LINUX)),)
 $(error LINUX must be 6.12 or 7.3)
+endif
+ifeq ($(LINUX)$(filter check stress bench-premap bench-large bench-poll,$(MAKECMDGOALS)),7.3)
+else ifeq ($(LINUX),7.3)
+$(error $(filter check stress bench-premap bench-large bench-poll,$(MAKECMDGOALS)) need the premap cache: run them with LINUX=6.12 (make check-7.3 is check's 7.3 part))
 endif
 
 TOP    := $(abspath .)
@@ -202,7 +208,8 @@ kunit: tree
 # debug variant, so they run under KASAN, lockdep and DMA-API debugging),
 # run by kunit.py exec: it boots that bzImage with kunit.enable=1, which
 # the guest's e2e boots leave at its default, off. Each of KUNIT_SUITES
-# must have run (none is required when KUNIT_ARGS filters).
+# must have run; with KUNIT_ARGS (a filter glob, or any other kunit.py
+# option) none is required.
 KUNIT_SUITES_6.12 := io_uring_rsrc blk_mq_dma blk_premap nvme_pci_dma
 KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma
 KUNIT_SUITES ?= $(if $(KUNIT_ARGS),,$(KUNIT_SUITES_$(LINUX)))
@@ -213,7 +220,7 @@ KUNIT_KERNEL_ARGS_6.12 := hugepages=64
 KUNIT_KERNEL_ARGS_7.3  := hugepages=64 thp_anon=64K,2M:always
 .PHONY: kunit-exec
 kunit-exec:
-	@echo "kunit: suites built into $(KOUT) ($(KUNIT_SUITES); kunit.py exec, output in $(KOUT)/kunit.out)"
+	@echo "kunit: suites built into $(KOUT) ($(or $(KUNIT_SUITES),no suite required); kunit.py exec, output in $(KOUT)/kunit.out)"
 	@rm -f $(KOUT)/test.log
 	@cd $(SRC) && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
 		--build_dir=$(KOUT) --timeout=900 \

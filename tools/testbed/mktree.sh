@@ -89,8 +89,9 @@ if [ -f "$pdir/series" ]; then
 		i=${#patches[@]}
 		[ -f "$pdir/$p" ] || die "${pdir#$repo/}/series: no file ${pdir#$repo/}/$p"
 		for f in $fl; do
+			if [ -n "$base" ]; then w="kunit/$base/$f"; else w="$f nor kunit/$f"; fi
 			repo_file "$f" >/dev/null ||
-				die "$p: new file $f is not ${base:+kunit/$base/}$f${base:- nor kunit/$f} in the repo"
+				die "$p: new file $f is not $w in the repo"
 			[ -z "${intro[$f]:-}" ] ||
 				die "$f is introduced by two patches: ${patches[${intro[$f]}]} and $p"
 			git cat-file -e "base:$f" 2>/dev/null &&

@@ -229,9 +229,11 @@ def guest(d):
     @d, from its results.log; "?" where a line is missing."""
     kern, sched, notes = "?", "?", []
     log = os.path.join(d, "results.log")
-    if not os.path.exists(log):
+    try:
+        fh = open(log, errors="replace")
+    except OSError:
         return kern, sched, notes
-    with open(log, errors="replace") as fh:
+    with fh:
         for ln in fh:
             ln = ln.replace("\r", "").strip()
             if ln.startswith("@@E2E-KERNEL "):
