@@ -34,9 +34,14 @@ from summary import guest  # noqa: E402
 # blk_can_dma_map_iova, blk_rq_map_iter_init, ...), the per-request IOVA
 # link API (dma_iova_*, iommu_dma_iova_*), dma_map_phys, iommu_sync_map /
 # iommu_map_nosync and nvme-pci's nvme_pci_setup_data_*, PRP iterator and
-# descriptor helpers. Leading underscores are optional for every name:
-# __blk_rq_dma_map_iter_start() and __blk_premap_seg() are part of the
-# path too.
+# descriptor helpers; and 7.3's IOMMU page tables, which the generic page
+# table code (drivers/iommu/generic_pt) builds: its statics (map_range,
+# map_range_leaf, do_map, make_range_*, the gather and flush helpers) and
+# the VT-d second-stage format's ops (vtdss_*), with clflush_cache_range()
+# for their non-coherent writes. Leading underscores are optional for
+# every name (__blk_rq_dma_map_iter_start() and __blk_premap_seg() are
+# part of the path too), and so are the compiler's .isra/.constprop/.part
+# suffixes (iommu_pgsize.isra.0).
 MAP_RE = re.compile(
     r"^_*(blk_rq_map_sg|__blk_bios_map_sg|__?blk_bvec_map_sg|blk_next_sg|"
     r"sg_next|sg_init_table|__sg_\w+|"
@@ -56,6 +61,12 @@ MAP_RE = re.compile(
     r"nvme_pci_use_sgls|nvme_pci_cmd_use_sgl|nvme_pci_avg_seg_size|"
     r"nvme_pci_unmap_rq|nvme_unmap_iter|nvme_free_sgls|"
     r"nvme_pci_first_desc_dma_addr|"
+    r"iommu_pgsize|iommu_get_dma_domain|clflush_cache_range|"
+    r"map_range|map_range_leaf|unmap_range|collect_tables|do_map|"
+    r"do_map_single_page|make_range_u(?:l|64)|check_map_range|"
+    r"compute_best_pgsize|clear_contig|flush_writes_\w+|gather_add_\w+|"
+    r"gather_range_pending|table_alloc\w*|increase_top|pt_iommu_\w+|"
+    r"vtdss_\w+|"
     r"blk_premap_\w+|nvme_premap_\w+|mtree_load|"
     r"debug_dma_\w+)$")
 LINE_RE = re.compile(r"^\s*([0-9.]+)%\s+\[k\]\s+(\S+)")
@@ -109,7 +120,7 @@ def profile(d, bs):
             continue
         pct = float(m.group(1))
         kern += pct
-        if MAP_RE.match(m.group(2)):
+        if MAP_RE.match(m.group(2).split(".")[0]):
             mapped += pct
             syms.append((pct, m.group(2)))
     kins = kern / 100 * window_ns / ios / 1e3 if ios else None
