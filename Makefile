@@ -441,14 +441,18 @@ kernel-pristine: $(BUILD)/pristine.config
 	@$(MAKE) --no-print-directory kernel-build LINUX=6.12 KSRC=$(PRISTINE_SRC) \
 		KOUT=$(BUILD)/kernel-pristine KCONFIG_FRAGMENTS=$(BUILD)/pristine.config
 
-# pristine 7.3: the same pristine.config, then guest-7.3.config
+# pristine 7.3: the same pristine.config, then guest-7.3.config named
+# "-pristine" (the 7.3 tree's own kernels carry its KUnit patches: "-kunit")
+$(BUILD)/pristine-7.3.config: tools/testbed/guest-7.3.config
+	@sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-pristine"/' $< > $@
+
 .PHONY: kernel-pristine-7.3
-kernel-pristine-7.3: $(BUILD)/pristine.config
+kernel-pristine-7.3: $(BUILD)/pristine.config $(BUILD)/pristine-7.3.config
 	@$(MAKE) --no-print-directory tree LINUX=7.3
 	@[ -d $(PRISTINE_SRC_73) ] || git -C $(BUILD)/linux-7.3 worktree add -q --detach $(PRISTINE_SRC_73) base
 	@$(MAKE) --no-print-directory kernel-build LINUX=7.3 KSRC=$(PRISTINE_SRC_73) \
 		KOUT=$(B73)/kernel-pristine \
-		KCONFIG_FRAGMENTS="$(BUILD)/pristine.config $(TOP)/tools/testbed/guest-7.3.config"
+		KCONFIG_FRAGMENTS="$(BUILD)/pristine.config $(BUILD)/pristine-7.3.config"
 
 bench: $(INITRD)
 	@for k in $(BENCH_KERNELS); do case $$k in \
