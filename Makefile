@@ -41,9 +41,9 @@ LINUX_7.3_SUITE   := trixie-backports
 ifeq ($(filter 6.12 7.3,$(LINUX)),)
 $(error LINUX must be 6.12 or 7.3)
 endif
-ifeq ($(LINUX)$(filter check stress bench-premap bench-large bench-poll,$(MAKECMDGOALS)),7.3)
-else ifeq ($(LINUX),7.3)
-$(error $(filter check stress bench-premap bench-large bench-poll,$(MAKECMDGOALS)) need the premap cache: run them with LINUX=6.12 (make check-7.3 is check's 7.3 part))
+premap-goals := $(filter check stress bench-premap bench-large bench-poll,$(MAKECMDGOALS))
+ifeq ($(LINUX):$(if $(premap-goals),y),7.3:y)
+$(error $(premap-goals) need the premap cache: run them with LINUX=6.12 (make check-7.3 is check's 7.3 part))
 endif
 
 TOP    := $(abspath .)
