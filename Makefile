@@ -9,7 +9,7 @@
 #   make kunit    KUnit suites via tools/testing/kunit/kunit.py
 #   make e2e      the main job: seed fio job in a QEMU guest, summary table
 #   make check    what CI runs: kunit + e2e smoke/verify (IOMMU off/strict, swiotlb; PRP/SGL) + a short stress, then the 7.3 base (check-7.3)
-#   make <target> LINUX=7.3  tree, kernel, kunit*, e2e*, series* on the 7.3 base (mainline's iterator; pristine but for KUnit suites)
+#   make <target> LINUX=7.3  tree, kernel, kunit*, e2e*, series* on the 7.3 base (mainline's iterator; KUnit suites and the start of the premap port)
 #   make check-7.3  what make check runs on 7.3
 #   make series   the series we would post (cover letter, signed off by SIGNOFF) -> out/series
 #   make series-check  git am onto pristine = ours, checkpatch --strict, sizes (SERIES_BUILD=1: build every step)
@@ -30,8 +30,8 @@ TARBALL_6.12         := /usr/src/linux-source-6.12.tar.xz
 
 # The kernel base: 6.12 (Debian's linux-source-6.12 + our series, the
 # product) or 7.3 (Debian's linux-source-7.3 from trixie-backports:
-# mainline's blk_rq_dma_map_iter and nvme-pci on it, pristine but for
-# KUnit suites; see README). tree, kernel, kunit, kunit-exec, e2e*,
+# mainline's blk_rq_dma_map_iter and nvme-pci on it, with KUnit suites and
+# the start of the premap cache's port; see README). tree, kernel, kunit, kunit-exec, e2e*,
 # series* and check-7.3 take LINUX=7.3; the targets about the premap cache
 # (check's 6.12 part, stress, bench-premap/-large/-poll) need 6.12.
 LINUX ?= 6.12
@@ -211,7 +211,7 @@ kunit: tree
 # must have run; with KUNIT_ARGS (a filter glob, or any other kunit.py
 # option) none is required.
 KUNIT_SUITES_6.12 := io_uring_rsrc blk_mq_dma blk_premap nvme_pci_dma
-KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma
+KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma blk_premap
 KUNIT_SUITES ?= $(if $(KUNIT_ARGS),,$(KUNIT_SUITES_$(LINUX)))
 # free hugetlb pages, and on 7.3 anonymous THP of order 4 and PMD order for
 # io_uring_rsrc's 64K and PMD cases (thp_anon= leaves the orders it does not
