@@ -31,9 +31,10 @@ TARBALL_6.12         := /usr/src/linux-source-6.12.tar.xz
 # The kernel base: 6.12 (Debian's linux-source-6.12 + our series, the
 # product) or 7.3 (Debian's linux-source-7.3 from trixie-backports:
 # mainline's blk_rq_dma_map_iter and nvme-pci on it, with KUnit suites and
-# the start of the premap cache's port; see README). tree, kernel, kunit, kunit-exec, e2e*,
-# series* and check-7.3 take LINUX=7.3; the targets about the premap cache
-# (check's 6.12 part, stress, bench-premap/-large/-poll) need 6.12.
+# the start of the premap cache's port; see README). tree, kernel, kunit,
+# kunit-exec, e2e*, series* and check-7.3 take LINUX=7.3; the targets about
+# the premap cache (check's 6.12 part, stress, bench-premap/-large/-poll)
+# need 6.12.
 LINUX ?= 6.12
 LINUX_7.3_VERSION ?= 7.3.4-1~bpo13+1
 LINUX_7.3_PKG     := linux-source-7.3
