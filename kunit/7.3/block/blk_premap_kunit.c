@@ -10,9 +10,16 @@
  * path of block/bio.c on bios built from real pages: bio_iov_iter_set()
  * (through bio_iov_iter_get_pages()), bio_alloc_clone(), bio_init_clone(),
  * bio_split(), bio_advance(), bio_reset() and bio_init().
+ *
+ * A driver finds where a bio's data lies in the buffer from the handle and
+ * the bio's position in the bvec array alone (blk_premap_bio_off()): the
+ * last cases check that against the offsets the bios were built from, for
+ * every sector of a buffer that starts and ends inside a folio, and that a
+ * handle next to foreign bvecs or past the buffer's end is refused.
  */
 #include <kunit/test.h>
 #include <linux/bio.h>
+#include <linux/blk-premap.h>
 #include <linux/blk_types.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
@@ -21,6 +28,11 @@
 #define NR_BVECS	4
 #define BVEC_LEN	(2 * PAGE_SIZE)
 #define BUF_LEN		(NR_BVECS * BVEC_LEN)
+#define BVEC_SHIFT	(PAGE_SHIFT + 1)
+/* the buffer that starts and ends inside a folio: premap_test_offset_buf() */
+#define HEAD_OFF	512
+#define TAIL_CUT	1024
+#define OBUF_LEN	(BUF_LEN - HEAD_OFF - TAIL_CUT)
 
 struct premap_test {
 	struct bio_set bs;
@@ -256,6 +268,204 @@ static void premap_init(struct kunit *test)
 	bio_uninit(&bio);
 }
 
+static void premap_test_release(void *buf)
+{
+	blk_premap_buf_release(buf);
+}
+
+/*
+ * A registered buffer's layout: 4 chunks of 8K, the first used from 512, the
+ * last cut short.  The bvec array outlives the handle, which the test's
+ * cleanup releases.
+ */
+static struct blk_premap_buf *premap_test_offset_buf(struct kunit *test)
+{
+	struct premap_test *t = test->priv;
+	struct blk_premap_buf *buf;
+	struct bio_vec *obvec;
+	int err;
+
+	obvec = kunit_kmalloc_array(test, NR_BVECS, sizeof(*obvec), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obvec);
+	memcpy(obvec, t->bvec, sizeof(t->bvec));
+	obvec[0].bv_offset = HEAD_OFF;
+	obvec[0].bv_len -= HEAD_OFF;
+	obvec[NR_BVECS - 1].bv_len -= TAIL_CUT;
+	buf = blk_premap_buf_create(obvec, NR_BVECS, BVEC_SHIFT, OBUF_LEN);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	err = kunit_add_action_or_reset(test, premap_test_release, buf);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, buf->first_off, HEAD_OFF);
+	KUNIT_EXPECT_EQ(test, buf->len, OBUF_LEN);
+	return buf;
+}
+
+/* blk_premap_buf_create() of @bv must refuse the layout with -EINVAL */
+static void premap_test_bad(struct kunit *test, const struct bio_vec *bv,
+			    unsigned int nr, unsigned int shift, u64 len,
+			    const char *what)
+{
+	struct blk_premap_buf *buf = blk_premap_buf_create(bv, nr, shift, len);
+
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(buf), -EINVAL, "%s", what);
+	if (!IS_ERR_OR_NULL(buf))
+		blk_premap_buf_release(buf);
+}
+
+/* handles are made only for layouts whose offsets follow from indices */
+static void premap_buf_layout(struct kunit *test)
+{
+	struct premap_test *t = test->priv;
+	struct bio_vec bv[NR_BVECS];
+	struct blk_premap_buf *buf;
+
+	premap_test_offset_buf(test);
+
+	/* a single chunk is fine */
+	buf = blk_premap_buf_create(t->bvec, 1, BVEC_SHIFT, BVEC_LEN);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(buf));
+	if (!IS_ERR_OR_NULL(buf))
+		blk_premap_buf_release(buf);
+
+	memcpy(bv, t->bvec, sizeof(bv));
+	premap_test_bad(test, bv, NR_BVECS, BVEC_SHIFT, BUF_LEN - 1, "length");
+	premap_test_bad(test, bv, NR_BVECS, PAGE_SHIFT, BUF_LEN,
+			"bvecs longer than their chunks");
+	premap_test_bad(test, bv, NR_BVECS, PAGE_SHIFT - 1, BUF_LEN,
+			"shift below PAGE_SHIFT");
+	premap_test_bad(test, bv, NR_BVECS, 32, BUF_LEN, "shift 32");
+	premap_test_bad(test, bv, 0, BVEC_SHIFT, 0, "no bvec");
+	bv[1].bv_offset = 512;
+	bv[1].bv_len -= 512;
+	premap_test_bad(test, bv, NR_BVECS, BVEC_SHIFT, BUF_LEN - 512,
+			"later bvec at an offset");
+	memcpy(bv, t->bvec, sizeof(bv));
+	bv[2].bv_len -= 512;
+	premap_test_bad(test, bv, NR_BVECS, BVEC_SHIFT, BUF_LEN - 512,
+			"short middle bvec");
+	memcpy(bv, t->bvec, sizeof(bv));
+	bv[0].bv_offset = 512;
+	premap_test_bad(test, bv, NR_BVECS, BVEC_SHIFT, BUF_LEN,
+			"first bvec crosses its chunk");
+	memcpy(bv, t->bvec, sizeof(bv));
+	bv[3].bv_len = 0;
+	premap_test_bad(test, bv, NR_BVECS, BVEC_SHIFT, BUF_LEN - BVEC_LEN,
+			"empty bvec");
+}
+
+/*
+ * A bio on [@off, @off + @len) of the buffer, built as io_uring's import
+ * and bio_iov_iter_get_pages() build it.
+ */
+static struct bio *premap_test_range_bio(struct kunit *test,
+					 struct blk_premap_buf *buf,
+					 u64 off, unsigned int len)
+{
+	struct iov_iter iter;
+	struct bio *bio = premap_test_bio(test);
+
+	iov_iter_bvec(&iter, ITER_DEST, buf->bvec, buf->nr_bvecs, buf->len);
+	iov_iter_set_premap(&iter, buf);
+	iov_iter_advance(&iter, off);
+	iov_iter_truncate(&iter, len);
+	KUNIT_ASSERT_EQ(test, 0, bio_iov_iter_get_pages(bio, &iter, 0, 0));
+	KUNIT_ASSERT_PTR_EQ(test, bio_premap(bio), buf);
+	return bio;
+}
+
+static void premap_test_put_last(struct kunit *test)
+{
+	struct premap_test *t = test->priv;
+
+	bio_put(t->bios[--t->nr_bios]);
+}
+
+/*
+ * blk_premap_bio_off() gives the byte offset of a bio's data in its buffer
+ * for every position and length, also after the bio was split or advanced.
+ */
+static void premap_bio_off(struct kunit *test)
+{
+	struct premap_test *t = test->priv;
+	struct blk_premap_buf *buf;
+	u64 off, got;
+
+	buf = premap_test_offset_buf(test);
+
+	for (off = 0; off < OBUF_LEN; off += SECTOR_SIZE) {
+		unsigned int len = OBUF_LEN - off;
+		struct bio *bio, *split;
+
+		bio = premap_test_range_bio(test, buf, off, len);
+		KUNIT_ASSERT_TRUE(test, blk_premap_bio_off(buf, bio, &got));
+		KUNIT_EXPECT_EQ_MSG(test, got, off, "off %llu", off);
+
+		if (len > SECTOR_SIZE) {
+			unsigned int front = round_down(len / 2, SECTOR_SIZE);
+
+			split = bio_split(bio, front >> SECTOR_SHIFT,
+					  GFP_KERNEL, &t->bs);
+			premap_test_track(test, split);
+			KUNIT_EXPECT_TRUE(test, blk_premap_bio_off(buf, split,
+								   &got));
+			KUNIT_EXPECT_EQ_MSG(test, got, off, "split off %llu",
+					    off);
+			KUNIT_EXPECT_TRUE(test, blk_premap_bio_off(buf, bio,
+								   &got));
+			KUNIT_EXPECT_EQ_MSG(test, got, off + front,
+					    "rest off %llu", off);
+			premap_test_put_last(test);
+		}
+		if (bio->bi_iter.bi_size > SECTOR_SIZE) {
+			u64 start = off + len - bio->bi_iter.bi_size;
+
+			bio_advance(bio, SECTOR_SIZE);
+			KUNIT_EXPECT_TRUE(test, blk_premap_bio_off(buf, bio,
+								   &got));
+			KUNIT_EXPECT_EQ_MSG(test, got, start + SECTOR_SIZE,
+					    "advanced off %llu", off);
+		}
+		premap_test_put_last(test);
+	}
+}
+
+/* a handle next to bvecs that are not its buffer's, or past its end, misses */
+static void premap_bio_off_range(struct kunit *test)
+{
+	struct premap_test *t = test->priv;
+	const struct bio_vec *obvec, *before;
+	struct blk_premap_buf *buf;
+	struct bio *bio;
+	u64 got = 0;
+
+	buf = premap_test_offset_buf(test);
+	obvec = buf->bvec;
+
+	/* the whole buffer, then one byte more */
+	bio = premap_test_range_bio(test, buf, 0, OBUF_LEN);
+	KUNIT_EXPECT_TRUE(test, blk_premap_bio_off(buf, bio, &got));
+	bio->bi_iter.bi_size++;
+	KUNIT_EXPECT_FALSE(test, blk_premap_bio_off(buf, bio, &got));
+	bio->bi_iter.bi_size = 0;
+	KUNIT_EXPECT_FALSE(test, blk_premap_bio_off(buf, bio, &got));
+
+	/* the same pages through another bvec array */
+	bio = premap_test_buf_bio(test, 0, true);
+	KUNIT_EXPECT_PTR_EQ(test, bio->bi_io_vec, &t->bvec[0]);
+	KUNIT_EXPECT_FALSE(test, blk_premap_bio_off(buf, bio, &got));
+
+	/*
+	 * Right after and right before the array.  Just before, the index
+	 * is ~0 and idx << shift wraps: a length that wraps back into the
+	 * buffer is refused only because the index is checked.
+	 */
+	KUNIT_EXPECT_FALSE(test, blk_premap_buf_off(buf, obvec + NR_BVECS, 0,
+						    SECTOR_SIZE, &got));
+	before = (const struct bio_vec *)((unsigned long)obvec - sizeof(*obvec));
+	KUNIT_EXPECT_FALSE(test, blk_premap_buf_off(buf, before, 0,
+						    2 * BVEC_LEN, &got));
+}
+
 static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(premap_iter_init),
 	KUNIT_CASE(premap_iter_into_bio),
@@ -265,6 +475,9 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(premap_advance),
 	KUNIT_CASE(premap_reset),
 	KUNIT_CASE(premap_init),
+	KUNIT_CASE(premap_buf_layout),
+	KUNIT_CASE(premap_bio_off),
+	KUNIT_CASE(premap_bio_off_range),
 	{}
 };
 

@@ -26,6 +26,7 @@
  * failed assertion leaks nothing into the cases after it.
  */
 #include <kunit/test.h>
+#include <linux/blk-premap.h>
 #include <linux/hugetlb.h>
 #include <linux/io_uring_types.h>
 #include <linux/mm.h>
@@ -383,6 +384,63 @@ static void node_release(void *data)
 	f->node = NULL;
 }
 
+/* an import of @len bytes at @at carries the handle, which finds @at again */
+static void expect_premap_import(struct kunit *test, struct io_mapped_ubuf *imu,
+				 u64 at, size_t len)
+{
+	struct iov_iter iter;
+	u64 got = ~0ULL;
+
+	KUNIT_ASSERT_EQ(test, io_import_fixed(ITER_SOURCE, &iter, imu,
+					      imu->ubuf + at, len), 0);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, iov_iter_premap(&iter), imu->premap,
+				"import at %#llx", at);
+	KUNIT_EXPECT_TRUE_MSG(test, blk_premap_buf_off(imu->premap, iter.bvec,
+						       iter.iov_offset, len,
+						       &got),
+			      "import at %#llx", at);
+	KUNIT_EXPECT_EQ_MSG(test, got, at, "import at %#llx", at);
+}
+
+/*
+ * A user buffer's premap handle describes its bvec array, and imports at
+ * the start, around every bvec boundary and at the end carry it and give
+ * back their offset into the buffer by its arithmetic alone.
+ */
+static void expect_premap_handle(struct kunit *test, struct io_mapped_ubuf *imu)
+{
+	struct blk_premap_buf *buf = imu->premap;
+	struct iov_iter iter;
+	u64 at = 0;
+	int i;
+
+	if (!IS_ENABLED(CONFIG_BLK_PREMAP)) {
+		KUNIT_EXPECT_NULL(test, buf);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_PTR_EQ(test, buf->bvec, (const struct bio_vec *)imu->bvec);
+	KUNIT_EXPECT_EQ(test, buf->nr_bvecs, imu->nr_bvecs);
+	KUNIT_EXPECT_EQ(test, buf->shift, imu->folio_shift);
+	KUNIT_EXPECT_EQ(test, buf->first_off, imu->bvec[0].bv_offset);
+	KUNIT_EXPECT_EQ(test, buf->len, (u64)imu->len);
+
+	for (i = 0; i < imu->nr_bvecs; i++) {
+		if (at >= SECTOR_SIZE)
+			expect_premap_import(test, imu, at - SECTOR_SIZE,
+					     min_t(u64, imu->len - at + SECTOR_SIZE,
+						   PAGE_SIZE));
+		expect_premap_import(test, imu, at,
+				     min_t(u64, imu->len - at, PAGE_SIZE));
+		at += imu->bvec[i].bv_len;
+	}
+	expect_premap_import(test, imu, imu->len - 1, 1);
+	/* nothing to carry for an empty import */
+	KUNIT_ASSERT_EQ(test, io_import_fixed(ITER_SOURCE, &iter, imu,
+					      imu->ubuf, 0), 0);
+	KUNIT_EXPECT_NULL(test, iov_iter_premap(&iter));
+}
+
 /*
  * Registers @pages (pinned, @nr of them) as the buffer at @ubuf of @len
  * bytes. io_buffer_from_pages() takes the array over and frees it, on
@@ -418,6 +476,7 @@ static struct io_rsrc_node *register_pages(struct kunit *test,
 	KUNIT_EXPECT_NOT_NULL(test, imu->release);
 	expect_pins_owned(test, imu);
 	expect_charged(test, acct_of(imu));
+	expect_premap_handle(test, imu);
 	return node;
 }
 
@@ -908,6 +967,34 @@ static void node_ref_keeps_buffer(struct kunit *test)
 }
 
 /*
+ * imus of up to IO_CACHED_BVECS_SEGS bvecs come back from the ring's cache
+ * with the contents of their last use: a registration must give the new
+ * buffer a handle of its own (under KASAN a stale one is a use after free).
+ */
+static void premap_handle_recycled(struct kunit *test)
+{
+	unsigned long base = map_anon(test, 8 * PAGE_SIZE);
+	struct pin_seg seg = { .addr = base, .nr = 8 };
+	struct io_mapped_ubuf *first;
+	struct io_rsrc_node *node;
+	struct page **pages;
+	int nr;
+
+	pages = pin_buffer(test, &seg, 1, &nr);
+	node = register_pages(test, base, 8 * PAGE_SIZE, pages, nr);
+	first = node->buf;
+	unregister_and_check(test, node);
+
+	seg.nr = 4;
+	pages = pin_buffer(test, &seg, 1, &nr);
+	node = register_pages(test, base + 100, 3 * PAGE_SIZE, pages, nr);
+	KUNIT_EXPECT_PTR_EQ(test, node->buf, first);
+	KUNIT_EXPECT_EQ(test, node->buf->premap ? node->buf->premap->len : 0,
+			IS_ENABLED(CONFIG_BLK_PREMAP) ? 3 * PAGE_SIZE : 0);
+	unregister_and_check(test, node);
+}
+
+/*
  * Over RLIMIT_MEMLOCK the registration fails with -ENOMEM and drops every pin
  * it was handed, charging nothing.
  */
@@ -959,6 +1046,7 @@ static struct kunit_case io_uring_rsrc_cases[] = {
 	KUNIT_CASE(single_page_of_huge_folio),
 	KUNIT_CASE(node_ref_keeps_buffer),
 	KUNIT_CASE(over_memlock_limit),
+	KUNIT_CASE(premap_handle_recycled),
 	{}
 };
 
