@@ -16,7 +16,7 @@ static bool blk_premap_layout_ok(const struct bio_vec *bvec,
 				 unsigned int nr_bvecs, unsigned int shift,
 				 u64 len)
 {
-	u64 folio_size = 1ULL << shift, sum = 0;
+	u64 chunk_size = 1ULL << shift, sum = 0;
 	unsigned int i;
 
 	if (!nr_bvecs || shift < PAGE_SHIFT || shift >= 32)
@@ -25,11 +25,11 @@ static bool blk_premap_layout_ok(const struct bio_vec *bvec,
 		const struct bio_vec *bv = &bvec[i];
 		u64 end = (u64)bv->bv_offset + bv->bv_len;
 
-		if (!bv->bv_len || end > folio_size)
+		if (!bv->bv_len || end > chunk_size)
 			return false;
 		if (i && bv->bv_offset)
 			return false;
-		if (i < nr_bvecs - 1 && end != folio_size)
+		if (i < nr_bvecs - 1 && end != chunk_size)
 			return false;
 		sum += bv->bv_len;
 	}

@@ -3,7 +3,7 @@
  * Premap cache: registered buffers kept DMA-mapped per device.
  *
  * A registered buffer (io_uring's fixed buffer: an array of bvecs, one per
- * folio, pinned while it is registered) gets a &struct blk_premap_buf, its
+ * folio or page, pinned while it is registered) gets a &struct blk_premap_buf, its
  * premap handle, when it is registered.  Its owner puts the handle into the
  * ITER_BVEC iterators it builds over the array (iov_iter_set_premap()) and
  * the block layer moves it into the bios made from them (bio_premap()), so
