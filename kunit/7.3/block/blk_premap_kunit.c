@@ -84,19 +84,6 @@ static void premap_test_exit(struct kunit *test)
 	bioset_exit(&t->bs);
 }
 
-/* a bio without bvecs of its own, freed by premap_test_exit() */
-static struct bio *premap_test_bio(struct kunit *test)
-{
-	struct premap_test *t = test->priv;
-	struct bio *bio;
-
-	KUNIT_ASSERT_LT(test, t->nr_bios, (int)ARRAY_SIZE(t->bios));
-	bio = bio_alloc_bioset(NULL, 0, REQ_OP_READ, GFP_KERNEL, &t->bs);
-	KUNIT_ASSERT_NOT_NULL(test, bio);
-	t->bios[t->nr_bios++] = bio;
-	return bio;
-}
-
 static void premap_test_track(struct kunit *test, struct bio *bio)
 {
 	struct premap_test *t = test->priv;
@@ -106,25 +93,51 @@ static void premap_test_track(struct kunit *test, struct bio *bio)
 	t->bios[t->nr_bios++] = bio;
 }
 
+/* a bio without bvecs of its own, freed by premap_test_exit() */
+static struct bio *premap_test_bio(struct kunit *test)
+{
+	struct premap_test *t = test->priv;
+	struct bio *bio;
+
+	bio = bio_alloc_bioset(NULL, 0, REQ_OP_READ, GFP_KERNEL, &t->bs);
+	premap_test_track(test, bio);
+	return bio;
+}
+
 /*
- * A bio on the whole buffer, as block O_DIRECT, iomap and passthrough build
- * it from io_uring's iterator: @skip bytes into the buffer, handle set if
- * @with_handle.
+ * A bio on [@off, @off + @len) of the @nr bvecs at @bvec (@size bytes), as
+ * block O_DIRECT, iomap and passthrough build it from io_uring's iterator,
+ * which carries the handle @h (or none).
  */
+static struct bio *premap_test_iter_bio(struct kunit *test,
+					const struct bio_vec *bvec,
+					unsigned int nr, size_t size,
+					struct blk_premap_buf *h,
+					size_t off, size_t len)
+{
+	struct iov_iter iter;
+	struct bio *bio = premap_test_bio(test);
+
+	iov_iter_bvec(&iter, ITER_DEST, bvec, nr, size);
+	if (h)
+		iov_iter_set_premap(&iter, h);
+	iov_iter_advance(&iter, off);
+	iov_iter_truncate(&iter, len);
+	KUNIT_ASSERT_EQ(test, 0, bio_iov_iter_get_pages(bio, &iter, 0, 0));
+	KUNIT_EXPECT_EQ(test, iov_iter_count(&iter), 0);
+	KUNIT_ASSERT_PTR_EQ(test, bio_premap(bio), h);
+	return bio;
+}
+
+/* a bio on the test's buffer from @skip bytes to its end */
 static struct bio *premap_test_buf_bio(struct kunit *test, size_t skip,
 				       bool with_handle)
 {
 	struct premap_test *t = test->priv;
-	struct iov_iter iter;
-	struct bio *bio = premap_test_bio(test);
 
-	iov_iter_bvec(&iter, ITER_DEST, t->bvec, NR_BVECS, BUF_LEN);
-	if (with_handle)
-		iov_iter_set_premap(&iter, t->h);
-	iov_iter_advance(&iter, skip);
-	KUNIT_ASSERT_EQ(test, 0, bio_iov_iter_get_pages(bio, &iter, 0, 0));
-	KUNIT_EXPECT_EQ(test, iov_iter_count(&iter), 0);
-	return bio;
+	return premap_test_iter_bio(test, t->bvec, NR_BVECS, BUF_LEN,
+				    with_handle ? t->h : NULL, skip,
+				    BUF_LEN - skip);
 }
 
 /* iov_iter_bvec() and iov_iter_kvec() start without a handle */
@@ -353,26 +366,6 @@ static void premap_buf_layout(struct kunit *test)
 			"empty bvec");
 }
 
-/*
- * A bio on [@off, @off + @len) of the buffer, built as io_uring's import
- * and bio_iov_iter_get_pages() build it.
- */
-static struct bio *premap_test_range_bio(struct kunit *test,
-					 struct blk_premap_buf *buf,
-					 u64 off, unsigned int len)
-{
-	struct iov_iter iter;
-	struct bio *bio = premap_test_bio(test);
-
-	iov_iter_bvec(&iter, ITER_DEST, buf->bvec, buf->nr_bvecs, buf->len);
-	iov_iter_set_premap(&iter, buf);
-	iov_iter_advance(&iter, off);
-	iov_iter_truncate(&iter, len);
-	KUNIT_ASSERT_EQ(test, 0, bio_iov_iter_get_pages(bio, &iter, 0, 0));
-	KUNIT_ASSERT_PTR_EQ(test, bio_premap(bio), buf);
-	return bio;
-}
-
 static void premap_test_put_last(struct kunit *test)
 {
 	struct premap_test *t = test->priv;
@@ -396,7 +389,8 @@ static void premap_bio_off(struct kunit *test)
 		unsigned int len = OBUF_LEN - off;
 		struct bio *bio, *split;
 
-		bio = premap_test_range_bio(test, buf, off, len);
+		bio = premap_test_iter_bio(test, buf->bvec, buf->nr_bvecs, buf->len,
+					   buf, off, len);
 		KUNIT_ASSERT_TRUE(test, blk_premap_bio_off(buf, bio, &got));
 		KUNIT_EXPECT_EQ_MSG(test, got, off, "off %llu", off);
 
@@ -442,7 +436,8 @@ static void premap_bio_off_range(struct kunit *test)
 	obvec = buf->bvec;
 
 	/* the whole buffer, then one byte more */
-	bio = premap_test_range_bio(test, buf, 0, OBUF_LEN);
+	bio = premap_test_iter_bio(test, buf->bvec, buf->nr_bvecs, buf->len, buf,
+				   0, OBUF_LEN);
 	KUNIT_EXPECT_TRUE(test, blk_premap_bio_off(buf, bio, &got));
 	bio->bi_iter.bi_size++;
 	KUNIT_EXPECT_FALSE(test, blk_premap_bio_off(buf, bio, &got));
