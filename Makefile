@@ -198,7 +198,7 @@ kunit: tree
 	@cd $(SRC) && python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
 		--build_dir=$(KUNIT_OUT) --kunitconfig=$(KUNITCONFIG) \
 		--make_options="CC=$(CC_KERNEL)" --jobs=$(JOBS) --timeout=900 \
-		--kernel_args="$(KUNIT_KERNEL_ARGS_$(LINUX))" --qemu_args="-m 1536" \
+		--kernel_args="$(KUNIT_KERNEL_ARGS_$(LINUX))" --qemu_args="$(KUNIT_QEMU_ARGS_$(LINUX))" \
 		--raw_output=all $(KUNIT_ARGS) > $(BDIR)/kunit.out 2>&1 || \
 		{ tail -40 $(BDIR)/kunit.out; echo "kunit: kunit.py failed"; exit 1; }
 	@grep -E '^\[..:..:..\] (Building|Starting|Elapsed)' $(BDIR)/kunit.out || true
@@ -212,24 +212,36 @@ kunit: tree
 # must have run; with KUNIT_ARGS (a filter glob, or any other kunit.py
 # option) none is required.
 KUNIT_SUITES_6.12 := io_uring_rsrc blk_mq_dma blk_premap nvme_pci_dma
-KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma blk_premap
+# (suite.case: a case that must pass, not skip: the IOVA premap case needs
+# the IOMMU that KUNIT_QEMU_ARGS_7.3 gives the machine)
+KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma blk_premap blk_premap_dev \
+		     blk_premap_dev.premap_dev_iova
 KUNIT_SUITES ?= $(if $(KUNIT_ARGS),,$(KUNIT_SUITES_$(LINUX)))
 # free hugetlb pages, and on 7.3 anonymous THP of order 4 and PMD order for
 # io_uring_rsrc's 64K and PMD cases (thp_anon= leaves the orders it does not
-# name off; 6.12's suite sets those orders itself)
+# name off; 6.12's suite sets those orders itself), and a strict
+# intel-iommu in front of the machine's PCI devices for blk_premap_dev
 KUNIT_KERNEL_ARGS_6.12 := hugepages=64
-KUNIT_KERNEL_ARGS_7.3  := hugepages=64 thp_anon=64K,2M:always
+KUNIT_KERNEL_ARGS_7.3  := hugepages=64 thp_anon=64K,2M:always \
+			  intel_iommu=on iommu.strict=1
+KUNIT_QEMU_ARGS_6.12 := -m 1536
+KUNIT_QEMU_ARGS_7.3  := -m 1536 -machine q35 -device intel-iommu
+# on 7.3 a kernel report during the suites (WARN, DMA-API debug, lockdep,
+# KASAN: kernel-reports.sh) fails kunit-exec like a failed case; 6.12's
+# suites provoke some on purpose
+KUNIT_REPORTS_FATAL_7.3 := 1
 .PHONY: kunit-exec
 kunit-exec:
 	@echo "kunit: suites built into $(KOUT) ($(or $(KUNIT_SUITES),no suite required); kunit.py exec, output in $(KOUT)/kunit.out)"
 	@rm -f $(KOUT)/test.log
 	@cd $(SRC) && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
 		--build_dir=$(KOUT) --timeout=900 \
-		--kernel_args="$(KUNIT_KERNEL_ARGS_$(LINUX))" --qemu_args="-m 1536" \
+		--kernel_args="$(KUNIT_KERNEL_ARGS_$(LINUX))" --qemu_args="$(KUNIT_QEMU_ARGS_$(LINUX))" \
 		--raw_output=all $(KUNIT_ARGS) > $(KOUT)/kunit.out 2>&1 || \
 		{ tail -40 $(KOUT)/kunit.out; echo "kunit: kunit.py failed"; exit 1; }
 	@python3 tools/testbed/kunit_results.py $(SRC)/tools/testing/kunit \
 		$(KOUT)/test.log $(KUNIT_SUITES)
+	@$(if $(filter 1,$(KUNIT_REPORTS_FATAL_$(LINUX))),tools/testbed/kernel-reports.sh $(KOUT)/test.log)
 
 # ---------------------------------------------------------------- e2e
 INITRD := $(E2E)/initramfs.cpio

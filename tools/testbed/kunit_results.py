@@ -4,7 +4,9 @@
 console log that other kernel messages share.
 
 With SUITEs, each of them must have run (a guest kernel that does not have
-a suite built in would otherwise pass with the ones it has).
+a suite built in would otherwise pass with the ones it has); a SUITE given
+as suite.case names a case that must have passed, not been skipped (one
+that skips without the hardware it needs, which the run must provide).
 
 kunit.py reads KTAP from the guest's console, which every printk shares.
 KUnit prints each KTAP line with one printk, so another kernel message can
@@ -115,10 +117,17 @@ def main(kunit_dir, log, suites=()):
     if clean[0] != "SUCCESS":
         return 1
     ran = {path[0] for path, _, _ in clean[1] if len(path) == 1}
-    missing = [s for s in suites if s not in ran]
+    missing = [s for s in suites if "." not in s and s not in ran]
     if missing:
         print(f"kunit: suites that did not run: {' '.join(missing)} "
               f"(ran: {' '.join(sorted(ran))})")
+        return 1
+    passed = {".".join(path) for path, status, _ in clean[1]
+              if len(path) == 2 and status == "SUCCESS"}
+    missing = [s for s in suites if "." in s and s not in passed]
+    if missing:
+        print(f"kunit: cases that did not pass (skipped?): "
+              f"{' '.join(missing)}")
         return 1
     return noise_check(kunit_parser, kunit_printer, lines, clean)
 

@@ -8,8 +8,33 @@
  * ITER_BVEC iterators it builds over the array (iov_iter_set_premap()) and
  * the block layer moves it into the bios made from them (bio_premap()), so
  * a driver finds the buffer of a bio, and the position of the bio's data in
- * it, without searching: see blk_premap_bio_off().  Per-device premaps
- * hang off the handle.
+ * it, without searching: see blk_premap_bio_off().
+ *
+ * Per-device premaps hang off the handle.  A driver that premaps keeps a
+ * &struct blk_premap_ctx per DMA device; the first request on a buffer
+ * through the device queues the creation of a &struct blk_premap: the whole
+ * buffer DMA-mapped once for the device (one IOVA range where the device is
+ * behind dma-iommu, one mapping per bvec otherwise), plus what the driver
+ * precomputes from it.  Until it is live, and whenever it cannot be made,
+ * requests are mapped as before.
+ *
+ * Requests take no reference on a premap: it is torn down only where the
+ * kernel already guarantees that no request is using it.
+ *  - Buffer side: the owner calls blk_premap_buf_release() once every bio
+ *    with the handle has completed (io_uring: its last reference to the
+ *    registered buffer is gone; every request holds one from submission
+ *    until its bio completed, and a driver unmaps a request's data before
+ *    it completes the bio), and before it unpins the pages.
+ *  - Device side: the driver calls blk_premap_ctx_destroy() only once its
+ *    queues are quiesced and its requests cancelled: no request is mapping
+ *    from a premap of the device, and every one that did is unmapped.
+ *  - Both at once: a premap stays on its device's list until whoever took
+ *    it out of its buffer's slot has torn it down, so the device's destroy
+ *    returns only once every premap of the device is unmapped, also one
+ *    that a buffer's release took first; a release waits for no other
+ *    buffer.
+ * A lookup reads only the slot of its own device (blk_premap_get()), so it
+ * never sees a premap that another device's removal frees.
  */
 #ifndef _LINUX_BLK_PREMAP_H
 #define _LINUX_BLK_PREMAP_H
@@ -17,8 +42,119 @@
 #include <linux/blk_types.h>
 #include <linux/bvec.h>
 #include <linux/compiler.h>
+#include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+
+struct blk_premap;
+struct device;
+struct mem_cgroup;
+
+/**
+ * struct blk_premap_ops - driver hooks for a device's premaps
+ * @create: precompute the driver's part of @pm (e.g. descriptor pages)
+ *	once its DMA mapping exists; process context (the device's worker),
+ *	may sleep, with the buffer's mutex held and the registrant's memory
+ *	cgroup active (charged are allocations with __GFP_ACCOUNT).  Return
+ *	0 or a negative errno; on error the premap is not used.
+ * @destroy: free what @create made; called once no request uses @pm,
+ *	before the DMA mapping goes away; process context, with the
+ *	buffer's mutex held.
+ *
+ * Calls for different premaps may run at the same time.  Neither hook may
+ * take a lock its driver holds around blk_premap_ctx_destroy(), which
+ * waits for both.
+ */
+struct blk_premap_ops {
+	int (*create)(struct blk_premap *pm, void *drvdata);
+	void (*destroy)(struct blk_premap *pm, void *drvdata);
+};
+
+/**
+ * struct blk_premap_ctx - premaps of one DMA device
+ * @dma_dev: device the buffers are mapped for
+ * @ops: driver hooks
+ * @drvdata: passed to @ops
+ * @lock: protects @pms, @pending and @dead
+ * @pms: every premap of this device (pending, live, failed, being torn
+ *	down)
+ * @pending: premaps waiting for @work to create them
+ * @dead: set when the device goes away; nothing new is created
+ * @work: creates pending premaps
+ *
+ * Embedded in the driver's per-device structure, set up with
+ * blk_premap_ctx_init().
+ */
+struct blk_premap_ctx {
+	struct device *dma_dev;
+	const struct blk_premap_ops *ops;
+	void *drvdata;
+	spinlock_t lock;	/* @pms, @pending, @dead */
+	struct list_head pms;
+	struct list_head pending;
+	bool dead;
+	struct work_struct work;
+};
+
+/**
+ * enum blk_premap_state - where a premap's creation stands
+ * @BLK_PREMAP_PENDING: queued for creation
+ * @BLK_PREMAP_LIVE: mapped, usable by requests
+ * @BLK_PREMAP_FAILED: creation refused; kept until the buffer's release or
+ *	the device's removal, so that later requests fall back without
+ *	queueing it again
+ */
+enum blk_premap_state {
+	BLK_PREMAP_PENDING,
+	BLK_PREMAP_LIVE,
+	BLK_PREMAP_FAILED,
+};
+
+/**
+ * struct blk_premap - one registered buffer DMA-mapped for one device
+ * @ctx: the device's context
+ * @buf: the buffer
+ * @state: &enum blk_premap_state, written with release and read with
+ *	acquire semantics: the fields below are valid once it reads
+ *	%BLK_PREMAP_LIVE
+ * @err: why the creation failed (%BLK_PREMAP_FAILED)
+ * @ctx_node: in @ctx->pms, until its teardown has finished
+ * @pending_node: in @ctx->pending while %BLK_PREMAP_PENDING
+ * @iova: the buffer's IOVA range, if dma_use_iova(): byte b of the buffer
+ *	is at @iova.addr + b
+ * @bvec_dma: otherwise the DMA address of each bvec's first byte, an
+ *	entry per bvec of the buffer
+ * @drv: the driver's precomputed data (&blk_premap_ops.create)
+ */
+struct blk_premap {
+	struct blk_premap_ctx *ctx;
+	struct blk_premap_buf *buf;
+	int state;
+	int err;
+	struct list_head ctx_node;
+	struct list_head pending_node;
+	struct dma_iova_state iova;
+	dma_addr_t *bvec_dma;
+	void *drv;
+};
+
+/* devices one buffer can be premapped for at a time */
+#define BLK_PREMAP_MAX_DEVS	4
+
+/**
+ * struct blk_premap_slot - a buffer's premap for one device
+ * @ctx: the device, %NULL for a free slot; stored with release after @pm
+ * @pm: its premap
+ */
+struct blk_premap_slot {
+	struct blk_premap_ctx *ctx;
+	struct blk_premap *pm;
+};
 
 /**
  * struct blk_premap_buf - premap handle of a registered buffer
@@ -29,13 +165,22 @@
  * @first_off: @bvec[0].bv_offset: where the buffer starts in its first
  *	chunk, in bytes (may exceed PAGE_SIZE)
  * @len: buffer length in bytes
+ * @memcg: memory cgroup of the task that registered the buffer, charged
+ *	for the memory of its premaps (which a worker creates)
+ * @mutex: serializes creating and tearing down the buffer's premaps
+ * @lock: protects @slot and @dead
+ * @dead: being released; no new premaps
+ * @refs: one for the owner, one while a device's creation work or
+ *	removal waits for @mutex
+ * @slot: premaps of this buffer, one per device at most; a premap leaves
+ *	its slot only under @mutex
  *
  * The layout is checked when the handle is created: bvec 0 runs from
  * @first_off to the end of its chunk (or of the buffer), every later bvec
  * starts at offset 0 of its own chunk and covers it whole but for the last
  * one.  So byte offsets in the buffer follow from bvec indices by
- * arithmetic.  The fields are read by drivers on the I/O path and never
- * change while the handle exists.
+ * arithmetic.  The fields up to @len are read by drivers on the I/O path
+ * and never change while the handle exists.
  */
 struct blk_premap_buf {
 	const struct bio_vec *bvec;
@@ -43,6 +188,12 @@ struct blk_premap_buf {
 	unsigned int shift;
 	unsigned int first_off;
 	u64 len;
+	struct mem_cgroup *memcg;
+	struct mutex mutex;	/* creating, tearing down premaps */
+	spinlock_t lock;	/* @slot, @dead */
+	bool dead;
+	refcount_t refs;
+	struct blk_premap_slot slot[BLK_PREMAP_MAX_DEVS];
 };
 
 /**
@@ -108,6 +259,10 @@ struct blk_premap_buf *blk_premap_buf_create(const struct bio_vec *bvec,
 					     unsigned int nr_bvecs,
 					     unsigned int shift, u64 len);
 void blk_premap_buf_release(struct blk_premap_buf *buf);
+
+void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
+			 const struct blk_premap_ops *ops, void *drvdata);
+void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx);
 #else
 static inline struct blk_premap_buf *
 blk_premap_buf_create(const struct bio_vec *bvec, unsigned int nr_bvecs,

@@ -1,0 +1,783 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for per-device premaps.
+ *
+ * A registered buffer (user pages pinned as io_uring pins them, one bvec
+ * per page, the first starting inside its page) is premapped for devices
+ * that stand for a driver's DMA device: a KUnit device on dma-direct (or a
+ * PCI device behind an IOMMU, when the test machine has one), with hooks
+ * that count their calls and check, when a premap is torn down, that its
+ * mapping still exists and its pages are still pinned.  The cases check
+ * what the lookup queues and when, the mapping of each bvec, and that
+ * releasing the buffer, destroying a device, or a refused creation leave
+ * nothing mapped and nothing queued.  The last cases map requests of one
+ * or more bios on the buffer through the DMA mapping iterator and compare
+ * its segments with the premap's addresses of every piece of the bios.
+ */
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/bio.h>
+#include <linux/blk-mq.h>
+#include <linux/blk-mq-dma.h>
+#include <linux/blk-premap.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/pci.h>
+#include <linux/swiotlb.h>
+#include "blk.h"
+#include "blk-premap.h"
+
+#define NR_PAGES	8
+#define HEAD_OFF	512
+#define BUF_LEN		(NR_PAGES * PAGE_SIZE - HEAD_OFF - 1024)
+/* one device more than a buffer has slots for */
+#define NR_CTX		(BLK_PREMAP_MAX_DEVS + 1)
+
+struct dev_test {
+	struct device *dev;
+	struct page *pages[NR_PAGES];
+	struct bio_vec bvec[NR_PAGES];
+	struct blk_premap_buf *buf;
+	struct blk_premap_ctx ctx[NR_CTX];
+	bool ctx_live[NR_CTX];
+	/* the IOMMU domain of the PCI device under test, if any */
+	struct iommu_domain *dom;
+	int create_ret;
+	int creates;
+	int destroys;
+	/* what the destroy hook saw wrong */
+	int destroy_unpinned;
+	int destroy_unmapped;
+};
+
+static int dev_test_create(struct blk_premap *pm, void *drvdata)
+{
+	struct dev_test *t = drvdata;
+
+	t->creates++;
+	if (!t->create_ret)
+		pm->drv = t;
+	return t->create_ret;
+}
+
+/* does the device still reach the buffer's first byte through @pm? */
+static bool dev_test_mapped(struct dev_test *t, struct blk_premap *pm)
+{
+	phys_addr_t phys = bvec_phys(&t->bvec[0]);
+
+	if (dma_use_iova(&pm->iova))
+		return t->dom && iommu_iova_to_phys(t->dom, pm->iova.addr) == phys;
+	return pm->bvec_dma &&
+	       pm->bvec_dma[0] == phys_to_dma(pm->ctx->dma_dev, phys);
+}
+
+static void dev_test_destroy(struct blk_premap *pm, void *drvdata)
+{
+	struct dev_test *t = drvdata;
+	int i;
+
+	t->destroys++;
+	if (pm->drv != t || !dev_test_mapped(t, pm))
+		t->destroy_unmapped++;
+	for (i = 0; i < NR_PAGES; i++)
+		if (!folio_maybe_dma_pinned(page_folio(t->pages[i])))
+			t->destroy_unpinned++;
+}
+
+static const struct blk_premap_ops dev_test_ops = {
+	.create = dev_test_create,
+	.destroy = dev_test_destroy,
+};
+
+static void dev_test_unpin(void *data)
+{
+	struct dev_test *t = data;
+
+	unpin_user_pages(t->pages, NR_PAGES);
+}
+
+static int dev_test_init(struct kunit *test)
+{
+	struct dev_test *t;
+	unsigned long addr;
+	int i, ret;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	test->priv = t;
+
+	t->dev = kunit_device_register(test, "blk_premap_dev_test");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
+	t->dev->dma_mask = &t->dev->coherent_dma_mask;
+	ret = dma_set_mask_and_coherent(t->dev, DMA_BIT_MASK(64));
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	if (get_dma_ops(t->dev) || is_swiotlb_force_bounce(t->dev))
+		kunit_skip(test, "DMA is not plain dma-direct here");
+
+	addr = kunit_vm_mmap(test, NULL, 0, NR_PAGES * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_NE(test, addr, 0);
+	ret = pin_user_pages_fast(addr, NR_PAGES, FOLL_WRITE | FOLL_LONGTERM,
+				  t->pages);
+	if (ret > 0 && ret < NR_PAGES)
+		unpin_user_pages(t->pages, ret);
+	KUNIT_ASSERT_EQ(test, ret, NR_PAGES);
+	/* after the suite's exit, which releases the buffer */
+	ret = kunit_add_action_or_reset(test, dev_test_unpin, t);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* as io_uring lays out a buffer of small folios */
+	for (i = 0; i < NR_PAGES; i++)
+		bvec_set_page(&t->bvec[i], t->pages[i], PAGE_SIZE, 0);
+	t->bvec[0].bv_offset = HEAD_OFF;
+	t->bvec[0].bv_len = PAGE_SIZE - HEAD_OFF;
+	t->bvec[NR_PAGES - 1].bv_len = PAGE_SIZE - 1024;
+	t->buf = blk_premap_buf_create(t->bvec, NR_PAGES, PAGE_SHIFT, BUF_LEN);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->buf);
+	return 0;
+}
+
+static void dev_test_exit(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	int i;
+
+	if (!t)
+		return;
+	for (i = 0; i < NR_CTX; i++)
+		if (t->ctx_live[i])
+			blk_premap_ctx_destroy(&t->ctx[i]);
+	if (!IS_ERR_OR_NULL(t->buf))
+		blk_premap_buf_release(t->buf);
+}
+
+static struct blk_premap_ctx *dev_test_ctx_on(struct dev_test *t, int i,
+					      struct device *dev)
+{
+	blk_premap_ctx_init(&t->ctx[i], dev, &dev_test_ops, t);
+	t->ctx_live[i] = true;
+	return &t->ctx[i];
+}
+
+static struct blk_premap_ctx *dev_test_ctx(struct dev_test *t, int i)
+{
+	return dev_test_ctx_on(t, i, t->dev);
+}
+
+/* @ctx's premap of the buffer, whatever its state */
+static struct blk_premap *dev_test_slot(struct dev_test *t,
+					struct blk_premap_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++)
+		if (t->buf->slot[i].ctx == ctx)
+			return t->buf->slot[i].pm;
+	return NULL;
+}
+
+/* as a request through the device that finds no premap of the buffer */
+static void dev_test_queue(struct dev_test *t, struct blk_premap_ctx *ctx)
+{
+	blk_premap_queue_create(ctx, t->buf);
+}
+
+/* @ctx's premap of the buffer once the worker has run, if live */
+static struct blk_premap *dev_test_get(struct dev_test *t,
+				       struct blk_premap_ctx *ctx)
+{
+	struct blk_premap *pm;
+
+	flush_work(&ctx->work);
+	pm = dev_test_slot(t, ctx);
+	return pm && pm->state == BLK_PREMAP_LIVE ? pm : NULL;
+}
+
+static void dev_test_expect_mapped(struct kunit *test, struct dev_test *t,
+				   struct blk_premap *pm)
+{
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, pm->state, BLK_PREMAP_LIVE);
+	KUNIT_EXPECT_PTR_EQ(test, pm->drv, (void *)t);
+	/* dma-direct: no IOVA range, each bvec where dma-direct puts it */
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&pm->iova));
+	KUNIT_ASSERT_NOT_NULL(test, pm->bvec_dma);
+	for (i = 0; i < NR_PAGES; i++)
+		KUNIT_EXPECT_EQ_MSG(test, pm->bvec_dma[i],
+				    phys_to_dma(t->dev, bvec_phys(&t->bvec[i])),
+				    "bvec %d", i);
+}
+
+/*
+ * Once the worker ran, the queued premap is live, mapped bvec by bvec;
+ * queueing it again creates nothing.  Releasing the buffer tears it down
+ * while its mapping exists, and leaves the device's list.
+ */
+static void premap_dev_create(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap *pm;
+
+	dev_test_queue(t, ctx);
+	pm = dev_test_get(t, ctx);
+	dev_test_expect_mapped(test, t, pm);
+	KUNIT_EXPECT_PTR_EQ(test, pm->ctx, ctx);
+	KUNIT_EXPECT_PTR_EQ(test, pm->buf, t->buf);
+	dev_test_queue(t, ctx);
+	KUNIT_EXPECT_PTR_EQ(test, dev_test_get(t, ctx), pm);
+	KUNIT_EXPECT_EQ(test, t->creates, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pending));
+
+	blk_premap_buf_release(t->buf);
+	t->buf = NULL;
+	KUNIT_EXPECT_EQ(test, t->destroys, 1);
+	KUNIT_EXPECT_EQ(test, t->destroy_unmapped, 0);
+	KUNIT_EXPECT_EQ(test, t->destroy_unpinned, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+}
+
+/* a destroyed device tears its premaps down and queues nothing new */
+static void premap_dev_ctx_destroy(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+
+	dev_test_queue(t, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, dev_test_get(t, ctx));
+	blk_premap_ctx_destroy(ctx);
+	t->ctx_live[0] = false;
+	KUNIT_EXPECT_EQ(test, t->destroys, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+
+	dev_test_queue(t, ctx);
+	KUNIT_EXPECT_NULL(test, dev_test_slot(t, ctx));
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pending));
+	KUNIT_EXPECT_EQ(test, t->creates, 1);
+}
+
+/*
+ * A buffer is premapped for up to BLK_PREMAP_MAX_DEVS devices at a time,
+ * each with its own mapping; one device's removal leaves the others live
+ * and frees a slot for a further device.
+ */
+static void premap_dev_devices(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap *pm[NR_CTX];
+	int i;
+
+	for (i = 0; i < NR_CTX; i++)
+		dev_test_queue(t, dev_test_ctx(t, i));
+	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++) {
+		pm[i] = dev_test_get(t, &t->ctx[i]);
+		dev_test_expect_mapped(test, t, pm[i]);
+		KUNIT_EXPECT_PTR_EQ(test, pm[i]->ctx, &t->ctx[i]);
+	}
+	/* no slot left: nothing queued for the last device */
+	KUNIT_EXPECT_TRUE(test, list_empty(&t->ctx[NR_CTX - 1].pms));
+	KUNIT_EXPECT_EQ(test, t->creates, BLK_PREMAP_MAX_DEVS);
+
+	blk_premap_ctx_destroy(&t->ctx[1]);
+	t->ctx_live[1] = false;
+	KUNIT_EXPECT_EQ(test, t->destroys, 1);
+	for (i = 0; i < BLK_PREMAP_MAX_DEVS; i++)
+		if (i != 1)
+			KUNIT_EXPECT_PTR_EQ(test, dev_test_get(t, &t->ctx[i]),
+					    pm[i]);
+	dev_test_queue(t, &t->ctx[NR_CTX - 1]);
+	dev_test_expect_mapped(test, t,
+			       dev_test_get(t, &t->ctx[NR_CTX - 1]));
+}
+
+/*
+ * A refused creation leaves a failed premap in the slot: lookups miss
+ * without queueing it again, and nothing of it is torn down later.
+ */
+static void premap_dev_create_fails(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap *pm;
+
+	t->create_ret = -ENOMEM;
+	dev_test_queue(t, ctx);
+	KUNIT_EXPECT_NULL(test, dev_test_get(t, ctx));
+	pm = dev_test_slot(t, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, pm->state, BLK_PREMAP_FAILED);
+	KUNIT_EXPECT_EQ(test, pm->err, -ENOMEM);
+	/* the mapping made before the hook failed is gone */
+	KUNIT_EXPECT_NULL(test, pm->bvec_dma);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pending));
+	KUNIT_EXPECT_EQ(test, t->creates, 1);
+
+	blk_premap_buf_release(t->buf);
+	t->buf = NULL;
+	KUNIT_EXPECT_EQ(test, t->destroys, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+}
+
+/* the premap left after a creation the device refused */
+static struct blk_premap *dev_test_refused(struct kunit *test,
+					   struct dev_test *t)
+{
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap *pm;
+
+	dev_test_queue(t, ctx);
+	KUNIT_EXPECT_NULL(test, dev_test_get(t, ctx));
+	pm = dev_test_slot(t, ctx);
+	KUNIT_EXPECT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, t->creates, 0);
+	return pm;
+}
+
+/*
+ * A device whose mappings bounce through swiotlb gets no premap: it would
+ * hold swiotlb slots and need a sync per request.
+ */
+static void premap_dev_bounce(struct kunit *test)
+{
+#ifdef CONFIG_SWIOTLB
+	struct dev_test *t = test->priv;
+	struct io_tlb_mem *mem = t->dev->dma_io_tlb_mem;
+	struct io_tlb_mem forced = { .force_bounce = true };
+	struct blk_premap *pm;
+
+	t->dev->dma_io_tlb_mem = &forced;
+	KUNIT_ASSERT_TRUE(test, is_swiotlb_force_bounce(t->dev));
+	pm = dev_test_refused(test, t);
+	t->dev->dma_io_tlb_mem = mem;
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, pm->state, BLK_PREMAP_FAILED);
+	KUNIT_EXPECT_EQ(test, pm->err, -EOPNOTSUPP);
+	KUNIT_EXPECT_NULL(test, pm->bvec_dma);
+#else
+	kunit_skip(test, "no CONFIG_SWIOTLB");
+#endif
+}
+
+/*
+ * Nor does a device that cannot reach all memory: some of its mappings
+ * would have to bounce.
+ */
+static void premap_dev_limited(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap *pm;
+
+	if (dma_set_mask_and_coherent(t->dev, DMA_BIT_MASK(24)) ||
+	    !dma_addressing_limited(t->dev))
+		kunit_skip(test, "a 24-bit mask does not limit DMA here");
+	pm = dev_test_refused(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, pm->state, BLK_PREMAP_FAILED);
+	KUNIT_EXPECT_EQ(test, pm->err, -EOPNOTSUPP);
+}
+
+/*
+ * A buffer released while its premap is queued for creation: the release
+ * takes it off the device's lists, and the worker, once it runs, finds
+ * nothing to create.
+ */
+static void premap_dev_release_pending(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+
+	/* the worker must not run before the release */
+	disable_work_sync(&ctx->work);
+	dev_test_queue(t, ctx);
+	KUNIT_EXPECT_FALSE(test, list_empty(&ctx->pending));
+	blk_premap_buf_release(t->buf);
+	t->buf = NULL;
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pending));
+	enable_work(&ctx->work);
+	queue_work(system_dfl_long_wq, &ctx->work);
+	flush_work(&ctx->work);
+	KUNIT_EXPECT_EQ(test, t->creates, 0);
+	KUNIT_EXPECT_EQ(test, t->destroys, 0);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(dev_test_pci_put, pci_dev_put, struct pci_dev *);
+
+/*
+ * A PCI device behind dma-iommu, held until the test ends (after the
+ * suite's exit destroyed the contexts), or skip.  One without a driver if
+ * there is one: no I/O of its own reuses the IOVA ranges freed here.
+ */
+static struct pci_dev *dev_test_iommu_pdev(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct pci_dev *pdev = NULL, *found = NULL;
+
+	while ((pdev = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, pdev))) {
+		if (!dma_get_merge_boundary(&pdev->dev))
+			continue;
+		if (!found || (found->dev.driver && !pdev->dev.driver)) {
+			pci_dev_put(found);
+			found = pci_dev_get(pdev);
+		}
+	}
+	if (!found)
+		kunit_skip(test, "no PCI device behind an IOMMU");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dev_test_pci_put,
+							found), 0);
+	t->dom = iommu_get_domain_for_dev(&found->dev);
+	KUNIT_ASSERT_NOT_NULL(test, t->dom);
+	return found;
+}
+
+/* byte offset in the buffer of bvec @i's first byte */
+static size_t dev_test_bvec_off(int i)
+{
+	return i ? PAGE_SIZE - HEAD_OFF + (i - 1) * PAGE_SIZE : 0;
+}
+
+/*
+ * Behind an IOMMU the buffer gets one IOVA range: byte b at iova.addr + b,
+ * from the first byte of the first bvec, which starts inside its page, to
+ * the last of the last, and nothing of it stays mapped once the buffer is
+ * released.  Any PCI device behind dma-iommu serves: the premap maps the
+ * buffer for it, nothing tells the device.
+ */
+static void premap_dev_iova(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx;
+	struct iommu_domain *dom;
+	struct pci_dev *pdev;
+	struct blk_premap *pm;
+	dma_addr_t iova;
+	int i;
+
+	pdev = dev_test_iommu_pdev(test);
+	dom = t->dom;
+
+	ctx = dev_test_ctx_on(t, 0, &pdev->dev);
+	dev_test_queue(t, ctx);
+	pm = dev_test_get(t, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_ASSERT_TRUE(test, dma_use_iova(&pm->iova));
+	KUNIT_EXPECT_NULL(test, pm->bvec_dma);
+	iova = pm->iova.addr;
+	for (i = 0; i < NR_PAGES; i++) {
+		const struct bio_vec *bv = &t->bvec[i];
+		size_t off = dev_test_bvec_off(i);
+
+		KUNIT_EXPECT_EQ_MSG(test, iommu_iova_to_phys(dom, iova + off),
+				    bvec_phys(bv), "bvec %d", i);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    iommu_iova_to_phys(dom, iova + off +
+						       bv->bv_len - 1),
+				    bvec_phys(bv) + bv->bv_len - 1,
+				    "bvec %d", i);
+	}
+
+	blk_premap_buf_release(t->buf);
+	t->buf = NULL;
+	KUNIT_EXPECT_EQ(test, t->destroys, 1);
+	KUNIT_EXPECT_EQ(test, t->destroy_unmapped, 0);
+	for (i = 0; i < NR_PAGES; i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    iommu_iova_to_phys(dom, iova +
+						       dev_test_bvec_off(i)),
+				    0, "bvec %d still mapped", i);
+}
+
+struct dev_test_seg {
+	dma_addr_t addr;
+	u32 len;
+};
+
+#define MAX_SEGS	(3 * NR_PAGES)
+
+/* a request of @n bios on [off[i], off[i] + len[i]) of the buffer */
+static struct request *dev_test_rq(struct kunit *test,
+				   struct blk_premap_buf *h,
+				   const size_t *off, const size_t *len, int n)
+{
+	struct dev_test *t = test->priv;
+	struct request_queue *q;
+	struct request *rq;
+	struct bio *bio, **next;
+	int i;
+
+	q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	rq = kunit_kzalloc(test, sizeof(*rq), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, q && rq);
+	/* the limits of a PCIe NVMe controller: only the 4G boundary */
+	q->limits.max_segment_size = UINT_MAX;
+	q->limits.seg_boundary_mask = BLK_SEG_BOUNDARY_MASK;
+	rq->q = q;
+	rq->cmd_flags = REQ_OP_READ;
+	next = &rq->bio;
+	for (i = 0; i < n; i++) {
+		struct iov_iter iter;
+
+		bio = kunit_kzalloc(test, sizeof(*bio), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bio);
+		bio_init(bio, NULL, NULL, 0, REQ_OP_READ);
+		iov_iter_bvec(&iter, ITER_DEST, t->bvec, NR_PAGES, BUF_LEN);
+		if (h)
+			iov_iter_set_premap(&iter, h);
+		iov_iter_advance(&iter, off[i]);
+		iov_iter_truncate(&iter, len[i]);
+		KUNIT_ASSERT_EQ(test, bio_iov_iter_get_pages(bio, &iter, 0, 0),
+				0);
+		KUNIT_ASSERT_EQ(test, bio->bi_iter.bi_size, len[i]);
+		*next = bio;
+		next = &bio->bi_next;
+		rq->biotail = bio;
+		rq->__data_len += len[i];
+	}
+	return rq;
+}
+
+/* the iterator's segments of @rq, or -1 if it is not premapped */
+static int dev_test_segs(struct kunit *test, struct request *rq,
+			 struct blk_premap_ctx *ctx, struct dev_test_seg *segs)
+{
+	struct blk_dma_iter iter;
+	int n = 0;
+
+	if (!blk_rq_dma_premap_start(rq, ctx, &iter))
+		return -1;
+	do {
+		KUNIT_ASSERT_LT(test, n, MAX_SEGS);
+		segs[n].addr = iter.addr;
+		segs[n++].len = iter.len;
+	} while (blk_rq_dma_map_iter_next(rq, ctx->dma_dev, &iter));
+	KUNIT_EXPECT_EQ(test, iter.status, BLK_STS_OK);
+	return n;
+}
+
+/*
+ * What the segments must be: every piece of every bio (a bio's bytes in
+ * one bvec) at its premapped address, pieces that are DMA-contiguous
+ * merged, across bios too.
+ */
+static int dev_test_ref_segs(struct dev_test *t, struct blk_premap *pm,
+			     const size_t *off, const size_t *len, int n,
+			     struct dev_test_seg *segs)
+{
+	int i, nr = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t o = off[i], end = off[i] + len[i];
+
+		while (o < end) {
+			/* bvec of byte o, and o's offset in its data */
+			size_t first = PAGE_SIZE - HEAD_OFF;
+			int b = o < first ? 0 : 1 + (o - first) / PAGE_SIZE;
+			size_t in = b ? (o - first) % PAGE_SIZE : o;
+			size_t piece = min(end - o, t->bvec[b].bv_len - in);
+			dma_addr_t addr;
+
+			if (dma_use_iova(&pm->iova))
+				addr = pm->iova.addr + o;
+			else
+				addr = phys_to_dma(t->dev,
+						   bvec_phys(&t->bvec[b]) + in);
+			if (nr && segs[nr - 1].addr + segs[nr - 1].len == addr) {
+				segs[nr - 1].len += piece;
+			} else {
+				segs[nr].addr = addr;
+				segs[nr++].len = piece;
+			}
+			o += piece;
+		}
+	}
+	return nr;
+}
+
+static void dev_test_expect_segs(struct kunit *test, struct request *rq,
+				 struct blk_premap_ctx *ctx,
+				 struct blk_premap *pm, const size_t *off,
+				 const size_t *len, int n)
+{
+	struct dev_test_seg got[MAX_SEGS], want[MAX_SEGS];
+	int nr_got, nr_want, i;
+
+	nr_got = dev_test_segs(test, rq, ctx, got);
+	nr_want = dev_test_ref_segs(test->priv, pm, off, len, n, want);
+	KUNIT_ASSERT_EQ(test, nr_got, nr_want);
+	for (i = 0; i < nr_got; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, got[i].addr, want[i].addr, "seg %d",
+				    i);
+		KUNIT_EXPECT_EQ_MSG(test, got[i].len, want[i].len, "seg %d", i);
+	}
+}
+
+/*
+ * The lookup: a buffer's first request through a device queues the
+ * premap's creation and misses, as do requests while it is pending; a
+ * live premap is returned and nothing queued; a failed one misses without
+ * being queued again; a device with no slot left gets nothing.
+ */
+static void premap_dev_lookup(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap *pm;
+	int i;
+
+	disable_work_sync(&ctx->work);
+	KUNIT_EXPECT_NULL(test, blk_premap_get(ctx, t->buf));
+	KUNIT_EXPECT_NOT_NULL(test, dev_test_slot(t, ctx));
+	KUNIT_EXPECT_NULL(test, blk_premap_get(ctx, t->buf));
+	enable_work(&ctx->work);
+	queue_work(system_dfl_long_wq, &ctx->work);
+	pm = dev_test_get(t, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_PTR_EQ(test, blk_premap_get(ctx, t->buf), pm);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pending));
+
+	t->create_ret = -ENOMEM;
+	ctx = dev_test_ctx(t, 1);
+	KUNIT_EXPECT_NULL(test, blk_premap_get(ctx, t->buf));
+	flush_work(&ctx->work);
+	KUNIT_EXPECT_NULL(test, blk_premap_get(ctx, t->buf));
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pending));
+	flush_work(&ctx->work);
+	KUNIT_EXPECT_EQ(test, t->creates, 2);
+
+	for (i = 2; i < NR_CTX; i++)
+		KUNIT_EXPECT_NULL(test, blk_premap_get(dev_test_ctx(t, i),
+						       t->buf));
+	KUNIT_EXPECT_FALSE(test, list_empty(&t->ctx[NR_CTX - 2].pms));
+	KUNIT_EXPECT_TRUE(test, list_empty(&t->ctx[NR_CTX - 1].pms));
+}
+
+/* three bios: two back to back in the buffer, then one further on */
+static const size_t iter_off[] = { 100, 100 + 5000, 20000 };
+static const size_t iter_len[] = { 5000, 3000, 6000 };
+
+/*
+ * Without an IOMMU: a bio's segments are its pieces in each bvec, merged
+ * where the pages happen to be contiguous, and a request of several bios
+ * merges across them where their data is.
+ */
+static void premap_dev_iter_direct(struct kunit *test)
+{
+	struct dev_test_seg segs[MAX_SEGS];
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap *pm;
+	struct request *rq;
+
+	rq = dev_test_rq(test, t->buf, iter_off, iter_len, 1);
+	KUNIT_EXPECT_EQ(test, dev_test_segs(test, rq, ctx, segs), -1);
+	pm = dev_test_get(t, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	dev_test_expect_segs(test, rq, ctx, pm, iter_off, iter_len, 1);
+	rq = dev_test_rq(test, t->buf, iter_off, iter_len, 3);
+	dev_test_expect_segs(test, rq, ctx, pm, iter_off, iter_len, 3);
+}
+
+/*
+ * Behind an IOMMU a bio is one segment, and bios whose data is contiguous
+ * in the buffer are one: the three bios map as two.
+ */
+static void premap_dev_iter_iova(struct kunit *test)
+{
+	struct dev_test_seg segs[MAX_SEGS];
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx;
+	struct pci_dev *pdev;
+	struct blk_premap *pm;
+	struct request *rq;
+
+	pdev = dev_test_iommu_pdev(test);
+	ctx = dev_test_ctx_on(t, 0, &pdev->dev);
+	dev_test_queue(t, ctx);
+	pm = dev_test_get(t, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_ASSERT_TRUE(test, dma_use_iova(&pm->iova));
+	rq = dev_test_rq(test, t->buf, iter_off, iter_len, 3);
+	KUNIT_ASSERT_EQ(test, dev_test_segs(test, rq, ctx, segs), 2);
+	KUNIT_EXPECT_EQ(test, segs[0].addr, pm->iova.addr + iter_off[0]);
+	KUNIT_EXPECT_EQ(test, segs[0].len, iter_len[0] + iter_len[1]);
+	KUNIT_EXPECT_EQ(test, segs[1].addr, pm->iova.addr + iter_off[2]);
+	KUNIT_EXPECT_EQ(test, segs[1].len, iter_len[2]);
+	dev_test_expect_segs(test, rq, ctx, pm, iter_off, iter_len, 3);
+}
+
+/*
+ * A request is premapped only if all its bios are: one bio without a
+ * handle, or with a handle its bvecs do not belong to, or on a buffer not
+ * premapped for the device yet, and the whole request is mapped the
+ * usual way.  Only the last queues a creation.
+ */
+KUNIT_DEFINE_ACTION_WRAPPER(dev_test_release, blk_premap_buf_release,
+			    struct blk_premap_buf *);
+
+static void premap_dev_iter_miss(struct kunit *test)
+{
+	struct dev_test_seg segs[MAX_SEGS];
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap_buf *other;
+	struct request *rq;
+
+	/* a handle of the same layout over another bvec array */
+	other = blk_premap_buf_create(t->bvec + 1, NR_PAGES - 1, PAGE_SHIFT,
+				      BUF_LEN - t->bvec[0].bv_len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dev_test_release,
+							other), 0);
+
+	rq = dev_test_rq(test, NULL, iter_off, iter_len, 2);
+	KUNIT_EXPECT_EQ(test, dev_test_segs(test, rq, ctx, segs), -1);
+	rq = dev_test_rq(test, other, iter_off, iter_len, 2);
+	KUNIT_EXPECT_EQ(test, dev_test_segs(test, rq, ctx, segs), -1);
+	flush_work(&ctx->work);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+
+	rq = dev_test_rq(test, t->buf, iter_off, iter_len, 2);
+	KUNIT_EXPECT_EQ(test, dev_test_segs(test, rq, ctx, segs), -1);
+	KUNIT_ASSERT_NOT_NULL(test, dev_test_get(t, ctx));
+	/* the second bio without a handle */
+	bio_set_premap(rq->bio->bi_next, NULL);
+	KUNIT_EXPECT_EQ(test, dev_test_segs(test, rq, ctx, segs), -1);
+	bio_set_premap(rq->bio->bi_next, t->buf);
+	KUNIT_EXPECT_GT(test, dev_test_segs(test, rq, ctx, segs), 0);
+}
+
+static struct kunit_case blk_premap_dev_cases[] = {
+	KUNIT_CASE(premap_dev_create),
+	KUNIT_CASE(premap_dev_ctx_destroy),
+	KUNIT_CASE(premap_dev_devices),
+	KUNIT_CASE(premap_dev_create_fails),
+	KUNIT_CASE(premap_dev_bounce),
+	KUNIT_CASE(premap_dev_limited),
+	KUNIT_CASE(premap_dev_release_pending),
+	KUNIT_CASE(premap_dev_iova),
+	KUNIT_CASE(premap_dev_lookup),
+	KUNIT_CASE(premap_dev_iter_direct),
+	KUNIT_CASE(premap_dev_iter_iova),
+	KUNIT_CASE(premap_dev_iter_miss),
+	{}
+};
+
+static struct kunit_suite blk_premap_dev_suite = {
+	.name = "blk_premap_dev",
+	.init = dev_test_init,
+	.exit = dev_test_exit,
+	.test_cases = blk_premap_dev_cases,
+};
+
+kunit_test_suite(blk_premap_dev_suite);
+
+MODULE_DESCRIPTION("KUnit tests for per-device premaps");
+MODULE_LICENSE("GPL");
