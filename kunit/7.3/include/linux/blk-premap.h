@@ -197,6 +197,25 @@ struct blk_premap_buf {
 };
 
 /**
+ * blk_premap_buf_idx_off - byte offset of a bvec position in its buffer
+ * @buf: the buffer's premap handle
+ * @idx: index of a bvec of @buf, below @buf->nr_bvecs
+ * @bv_off: bytes into that bvec's data (past its bv_offset)
+ *
+ * Context: any.
+ * Return: the offset in bytes from the buffer's first byte.
+ */
+static inline u64 blk_premap_buf_idx_off(const struct blk_premap_buf *buf,
+					 unsigned long idx,
+					 unsigned int bv_off)
+{
+	u64 o = ((u64)idx << buf->shift) + bv_off;
+
+	/* bvec 0 starts first_off bytes into its chunk, the others at 0 */
+	return idx ? o - buf->first_off : o;
+}
+
+/**
  * blk_premap_buf_off - where a bvec position lies in a registered buffer
  * @buf: the buffer's premap handle
  * @bv: a bvec, expected to be one of @buf->bvec; never dereferenced
@@ -225,9 +244,7 @@ static inline bool blk_premap_buf_off(const struct blk_premap_buf *buf,
 
 	if (unlikely(d >= (unsigned long)buf->nr_bvecs * sizeof(*bv) || !len))
 		return false;
-	o = ((u64)idx << buf->shift) + bv_off;
-	if (idx)
-		o -= buf->first_off;
+	o = blk_premap_buf_idx_off(buf, idx, bv_off);
 	if (unlikely(o + len > buf->len))
 		return false;
 	*off = o;
