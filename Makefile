@@ -212,10 +212,12 @@ kunit: tree
 # must have run; with KUNIT_ARGS (a filter glob, or any other kunit.py
 # option) none is required.
 KUNIT_SUITES_6.12 := io_uring_rsrc blk_mq_dma blk_premap nvme_pci_dma
-# (suite.case: a case that must pass, not skip: the IOVA premap case needs
+# (suite.case: a case that must pass, not skip: the IOVA premap cases need
 # the IOMMU that KUNIT_QEMU_ARGS_7.3 gives the machine)
 KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma blk_premap blk_premap_dev \
-		     blk_premap_dev.premap_dev_iova
+		     blk_premap_dev.premap_dev_iova \
+		     blk_premap_dev.premap_dev_iter_iova \
+		     blk_premap_dev.premap_dev_iter_alias
 KUNIT_SUITES ?= $(if $(KUNIT_ARGS),,$(KUNIT_SUITES_$(LINUX)))
 # free hugetlb pages, and on 7.3 anonymous THP of order 4 and PMD order for
 # io_uring_rsrc's 64K and PMD cases (thp_anon= leaves the orders it does not
@@ -354,10 +356,12 @@ check: series-check
 # The 7.3 base in make check: its KUnit patches through series-check, then
 # its debug guest (same fragments) runs the
 # 7.3 KUnit suites (kunit.py exec), then boots with the IOMMU off and
-# strict for the write-then-verify passes (fixed hugepage buffers and
-# plain 4 KiB pages) and the passthrough verify; nvme-pci's default
-# sgl_threshold sends small requests as PRPs and large ones as SGLs.
-CHECK_RUNS_7.3 := off:verify,passthru strict:verify,passthru
+# strict for the write-then-verify passes (fixed hugepage buffers, which
+# nvme-pci maps from premaps, and plain 4 KiB pages), the passthrough
+# verify, and mapcalls (no DMA-API mapping call for premapped requests,
+# merged ones too); nvme-pci's default sgl_threshold sends small requests
+# as PRPs and large ones as SGLs.
+CHECK_RUNS_7.3 := off:verify,passthru,mapcalls strict:verify,passthru,mapcalls
 .PHONY: check-7.3
 check-7.3:
 	@[ "$(LINUX)" = 7.3 ] || { $(MAKE) --no-print-directory check-7.3 LINUX=7.3; exit; }; \

@@ -754,6 +754,95 @@ static void premap_dev_iter_miss(struct kunit *test)
 	KUNIT_EXPECT_GT(test, dev_test_segs(test, rq, ctx, segs), 0);
 }
 
+/* as dev_test_get(), for any handle: @ctx's live premap of @buf */
+static struct blk_premap *dev_test_get_buf(struct blk_premap_ctx *ctx,
+					   struct blk_premap_buf *buf)
+{
+	blk_premap_queue_create(ctx, buf);
+	flush_work(&ctx->work);
+	return blk_premap_get(ctx, buf);
+}
+
+/* blk_rq_dma_premap_gap_mask() of @rq's premapped segments, if any */
+static bool dev_test_gaps(struct request *rq, struct blk_premap_ctx *ctx,
+			  unsigned long *mask)
+{
+	struct blk_dma_iter iter;
+
+	if (!blk_rq_dma_premap_start(rq, ctx, &iter))
+		return false;
+	*mask = blk_rq_dma_premap_gap_mask(&iter);
+	return true;
+}
+
+/* a bio mid-page, then one on the same memory right after it */
+static const size_t mid_off[] = { 100, 2100 };
+static const size_t mid_len[] = { 2000, 3000 };
+
+/*
+ * Two handles over the same memory, as when a buffer is registered twice.
+ * A bio on each, physically contiguous mid-page: the block layer merges
+ * them and sees no gap.  Without an IOMMU their premaps are contiguous
+ * too: the segments run across the junction, and there is no gap.  Behind
+ * one they are two IOVA ranges: a gap mid-page, which a driver must not
+ * put in a PRP list, and which a queue with a 4 KiB virt boundary (no
+ * SGLs) refuses.  Bios that end and start on page boundaries (a page's
+ * end, then its start) part on them behind the IOMMU too.
+ */
+static void premap_dev_iter_alias(struct kunit *test)
+{
+	static const size_t pg_off[] = { 100, PAGE_SIZE - HEAD_OFF };
+	const size_t pg_len[] = { 2 * PAGE_SIZE - HEAD_OFF - 100, 3000 };
+	struct dev_test_seg segs[MAX_SEGS];
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap *pm, *apm;
+	struct blk_premap_buf *alias;
+	struct pci_dev *pdev;
+	struct request *rq;
+	unsigned long mask;
+
+	alias = blk_premap_buf_create(t->bvec, NR_PAGES, PAGE_SHIFT, BUF_LEN);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, alias);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dev_test_release,
+							alias), 0);
+
+	pm = dev_test_get_buf(ctx, t->buf);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_ASSERT_NOT_NULL(test, dev_test_get_buf(ctx, alias));
+	rq = dev_test_rq(test, t->buf, mid_off, mid_len, 2);
+	bio_set_premap(rq->bio->bi_next, alias);
+	dev_test_expect_segs(test, rq, ctx, pm, mid_off, mid_len, 2);
+	KUNIT_ASSERT_TRUE(test, dev_test_gaps(rq, ctx, &mask));
+	KUNIT_EXPECT_EQ(test, mask, 0);
+
+	pdev = dev_test_iommu_pdev(test);
+	ctx = dev_test_ctx_on(t, 1, &pdev->dev);
+	pm = dev_test_get_buf(ctx, t->buf);
+	apm = dev_test_get_buf(ctx, alias);
+	KUNIT_ASSERT_TRUE(test, pm && apm);
+	KUNIT_ASSERT_TRUE(test, dma_use_iova(&pm->iova));
+	KUNIT_ASSERT_EQ(test, dev_test_segs(test, rq, ctx, segs), 2);
+	KUNIT_EXPECT_EQ(test, segs[0].addr, pm->iova.addr + mid_off[0]);
+	KUNIT_EXPECT_EQ(test, segs[1].addr, apm->iova.addr + mid_off[1]);
+	KUNIT_ASSERT_TRUE(test, dev_test_gaps(rq, ctx, &mask));
+	KUNIT_EXPECT_NE(test, mask & (SZ_4K - 1), 0);
+	rq->q->limits.virt_boundary_mask = SZ_4K - 1;
+	KUNIT_EXPECT_EQ(test, dev_test_segs(test, rq, ctx, segs), -1);
+
+	rq = dev_test_rq(test, t->buf, pg_off, pg_len, 2);
+	bio_set_premap(rq->bio->bi_next, alias);
+	rq->q->limits.virt_boundary_mask = SZ_4K - 1;
+	KUNIT_ASSERT_EQ(test, dev_test_segs(test, rq, ctx, segs), 2);
+	KUNIT_EXPECT_EQ(test, segs[0].addr, pm->iova.addr + pg_off[0]);
+	KUNIT_EXPECT_EQ(test, segs[0].len, pg_len[0]);
+	KUNIT_EXPECT_EQ(test, segs[1].addr, apm->iova.addr + pg_off[1]);
+	KUNIT_EXPECT_EQ(test, segs[1].len, pg_len[1]);
+	KUNIT_ASSERT_TRUE(test, dev_test_gaps(rq, ctx, &mask));
+	KUNIT_EXPECT_EQ(test, mask & (SZ_4K - 1), 0);
+	KUNIT_EXPECT_NE(test, mask, 0);
+}
+
 static struct kunit_case blk_premap_dev_cases[] = {
 	KUNIT_CASE(premap_dev_create),
 	KUNIT_CASE(premap_dev_ctx_destroy),
@@ -767,6 +856,7 @@ static struct kunit_case blk_premap_dev_cases[] = {
 	KUNIT_CASE(premap_dev_iter_direct),
 	KUNIT_CASE(premap_dev_iter_iova),
 	KUNIT_CASE(premap_dev_iter_miss),
+	KUNIT_CASE(premap_dev_iter_alias),
 	{}
 };
 
