@@ -775,6 +775,48 @@ static bool dev_test_gaps(struct request *rq, struct blk_premap_ctx *ctx,
 	return true;
 }
 
+/*
+ * Without an IOMMU, two bios that end and start mid-page in pages of the
+ * buffer apart: a gap at the lowest bit their DMA addresses set, which a
+ * 4 KiB virt boundary refuses; the gaps the request already has (here an
+ * 8 KiB-aligned one) count, and a lower one at a junction wins.
+ */
+static void premap_dev_iter_gaps(struct kunit *test)
+{
+	const size_t off[] = { 100, dev_test_bvec_off(5) + 300 };
+	const size_t len[] = { dev_test_bvec_off(2) + 1000 - 100, 2000 };
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	dma_addr_t end, start;
+	struct blk_premap *pm;
+	struct request *rq;
+	unsigned long mask;
+
+	pm = dev_test_get_buf(ctx, t->buf);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	/* bvec 2 at 1000 bytes in, bvec 5 at 300 */
+	end = phys_to_dma(t->dev, bvec_phys(&t->bvec[2]) + 1000);
+	start = phys_to_dma(t->dev, bvec_phys(&t->bvec[5]) + 300);
+	rq = dev_test_rq(test, t->buf, off, len, 2);
+	dev_test_expect_segs(test, rq, ctx, pm, off, len, 2);
+	KUNIT_ASSERT_TRUE(test, dev_test_gaps(rq, ctx, &mask));
+	KUNIT_EXPECT_EQ(test, mask, ~((1UL << __ffs64(end | start)) - 1));
+	KUNIT_EXPECT_NE(test, mask & (SZ_4K - 1), 0);
+
+	rq->phys_gap_bit = 14;
+	KUNIT_ASSERT_TRUE(test, dev_test_gaps(rq, ctx, &mask));
+	KUNIT_EXPECT_EQ(test, mask, ~((1UL << __ffs64(end | start)) - 1));
+	rq->q->limits.virt_boundary_mask = SZ_4K - 1;
+	KUNIT_EXPECT_FALSE(test, dev_test_gaps(rq, ctx, &mask));
+
+	rq = dev_test_rq(test, t->buf, iter_off, iter_len, 2);
+	KUNIT_ASSERT_TRUE(test, dev_test_gaps(rq, ctx, &mask));
+	KUNIT_EXPECT_EQ(test, mask, 0);
+	rq->phys_gap_bit = 14;
+	KUNIT_ASSERT_TRUE(test, dev_test_gaps(rq, ctx, &mask));
+	KUNIT_EXPECT_EQ(test, mask, ~(SZ_8K - 1UL));
+}
+
 /* a bio mid-page, then one on the same memory right after it */
 static const size_t mid_off[] = { 100, 2100 };
 static const size_t mid_len[] = { 2000, 3000 };
@@ -792,7 +834,7 @@ static const size_t mid_len[] = { 2000, 3000 };
 static void premap_dev_iter_alias(struct kunit *test)
 {
 	static const size_t pg_off[] = { 100, PAGE_SIZE - HEAD_OFF };
-	const size_t pg_len[] = { 2 * PAGE_SIZE - HEAD_OFF - 100, 3000 };
+	static const size_t pg_len[] = { 2 * PAGE_SIZE - HEAD_OFF - 100, 3000 };
 	struct dev_test_seg segs[MAX_SEGS];
 	struct dev_test *t = test->priv;
 	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
@@ -856,6 +898,7 @@ static struct kunit_case blk_premap_dev_cases[] = {
 	KUNIT_CASE(premap_dev_iter_direct),
 	KUNIT_CASE(premap_dev_iter_iova),
 	KUNIT_CASE(premap_dev_iter_miss),
+	KUNIT_CASE(premap_dev_iter_gaps),
 	KUNIT_CASE(premap_dev_iter_alias),
 	{}
 };
