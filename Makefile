@@ -217,7 +217,8 @@ KUNIT_SUITES_6.12 := io_uring_rsrc blk_mq_dma blk_premap nvme_pci_dma
 KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma blk_premap blk_premap_dev \
 		     blk_premap_dev.premap_dev_iova \
 		     blk_premap_dev.premap_dev_iter_iova \
-		     blk_premap_dev.premap_dev_iter_alias
+		     blk_premap_dev.premap_dev_iter_alias \
+		     blk_premap_dev.premap_dev_iter_one_iova
 KUNIT_SUITES ?= $(if $(KUNIT_ARGS),,$(KUNIT_SUITES_$(LINUX)))
 # free hugetlb pages, and on 7.3 anonymous THP of order 4 and PMD order for
 # io_uring_rsrc's 64K and PMD cases (thp_anon= leaves the orders it does not
@@ -449,7 +450,7 @@ BENCH_OURS_CMDLINE ?=
 # and of 7.3: 4-level page tables as 6.12's guest (7.x always builds
 # 5-level paging and QEMU's -cpu max has LA57)
 BENCH_73_CMDLINE ?= no5lvl
-bench-kout = $(if $(filter pristine,$(1)),$(BUILD)/kernel-pristine,$(if $(filter 7.3,$(1)),$(B73)/kernel-pristine,$(BUILD)/kernel))
+bench-kout = $(if $(filter pristine,$(1)),$(BUILD)/kernel-pristine,$(if $(filter 7.3,$(1)),$(B73)/kernel-pristine,$(if $(filter v3,$(1)),$(B73)/kernel-v3,$(BUILD)/kernel)))
 $(BUILD)/pristine.config: tools/testbed/guest.config
 	@grep -v '_KUNIT_TEST=\|^CONFIG_BLK_PREMAP=' $< | sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-pristine"/' > $@
 
@@ -472,23 +473,38 @@ kernel-pristine-7.3: $(BUILD)/pristine.config $(BUILD)/pristine-7.3.config
 		KOUT=$(B73)/kernel-pristine \
 		KCONFIG_FRAGMENTS="$(BUILD)/pristine.config $(BUILD)/pristine-7.3.config"
 
+# v3: the 7.3 tree with patches/7.3 built from pristine 7.3's fragments,
+# named "-v3": against pristine 7.3 only the series and what it selects
+# (CONFIG_BLK_PREMAP) differ (BENCH_KERNELS="7.3 v3", checked below)
+$(BUILD)/v3-7.3.config: tools/testbed/guest-7.3.config
+	@sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-v3"/' $< > $@
+
+.PHONY: kernel-v3-7.3
+kernel-v3-7.3: $(BUILD)/pristine.config $(BUILD)/v3-7.3.config
+	@$(MAKE) --no-print-directory tree LINUX=7.3
+	@$(MAKE) --no-print-directory kernel-build LINUX=7.3 \
+		KOUT=$(B73)/kernel-v3 \
+		KCONFIG_FRAGMENTS="$(BUILD)/pristine.config $(BUILD)/v3-7.3.config"
+
 bench: $(INITRD)
 	@for k in $(BENCH_KERNELS); do case $$k in \
 		pristine) $(MAKE) --no-print-directory kernel-pristine ;; \
 		ours) $(MAKE) --no-print-directory kernel LINUX=6.12 ;; \
 		7.3) $(MAKE) --no-print-directory kernel-pristine-7.3 ;; \
-		*) echo "bench: no kernel $$k (pristine, ours, 7.3)"; exit 1 ;; \
+		v3) $(MAKE) --no-print-directory kernel-v3-7.3 ;; \
+		*) echo "bench: no kernel $$k (pristine, ours, 7.3, v3)"; exit 1 ;; \
 	esac || exit 1; done
 	@fail=0; for r in $$(seq 1 $(BENCH_ROUNDS)); do \
 	for m in $(BENCH_MODES); do for k in $(BENCH_KERNELS); do \
 		echo "bench: round $$r $$k IOMMU=$$m"; \
 		case $$k in pristine) kout=$(call bench-kout,pristine) ;; \
-			7.3) kout=$(call bench-kout,7.3) ;; *) kout=$(call bench-kout,ours) ;; esac; \
+			7.3) kout=$(call bench-kout,7.3) ;; v3) kout=$(call bench-kout,v3) ;; \
+			*) kout=$(call bench-kout,ours) ;; esac; \
 		$(MAKE) --no-print-directory e2e-only LINUX=6.12 KOUT=$$kout IOMMU=$$m ICOUNT=1 \
 			TAG=$$k$$([ $$r -gt 1 ] && echo -r$$r) JOBSET=bench,perf \
 			RW=randread BS="$(BENCH_BS)" \
 			RUNTIME=$(BENCH_RUNTIME) SIZE=1G $(if $(NVME_OPTS),NVME_OPTS="$(NVME_OPTS)") \
-			EXTRA_CMDLINE="$$([ $$k = ours ] && echo '$(BENCH_OURS_CMDLINE)') $$([ $$k = 7.3 ] && echo '$(BENCH_73_CMDLINE)') $(if $(BENCH_IODEPTH),e2e_iodepth=$(BENCH_IODEPTH))" || fail=1; \
+			EXTRA_CMDLINE="$$([ $$k = ours ] && echo '$(BENCH_OURS_CMDLINE)') $$(case $$k in 7.3|v3) echo '$(BENCH_73_CMDLINE)' ;; esac) $(if $(BENCH_IODEPTH),e2e_iodepth=$(BENCH_IODEPTH))" || fail=1; \
 	done; done; done; \
 	python3 tools/testbed/bench.py $(E2E) "$(BENCH_MODES)" "$(BENCH_COMPARE)" \
 		$(BENCH_ROUNDS) || exit 1; \
@@ -497,6 +513,12 @@ bench: $(INITRD)
 			$(call bench-kout,7.3)/.config tools/testbed/config-parity.txt \
 			> $(E2E)/bench-config.txt || { cat $(E2E)/bench-config.txt; exit 1; }; \
 		head -12 $(E2E)/bench-config.txt; echo "(all differences: $(E2E)/bench-config.txt)"; \
+	fi; \
+	if [ -n "$(filter 7.3,$(BENCH_COMPARE))" ] && [ -n "$(filter v3,$(BENCH_COMPARE))" ]; then \
+		python3 tools/testbed/configdiff.py $(call bench-kout,7.3)/.config \
+			$(call bench-kout,v3)/.config tools/testbed/config-parity-v3.txt \
+			> $(E2E)/bench-config-v3.txt || { cat $(E2E)/bench-config-v3.txt; exit 1; }; \
+		cat $(E2E)/bench-config-v3.txt; \
 	fi; \
 	[ $$fail = 0 ] || { echo "bench: a boot failed, see above"; exit 1; }
 

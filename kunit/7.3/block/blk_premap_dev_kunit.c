@@ -131,9 +131,14 @@ static int dev_test_init(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, dev_test_unpin, t);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	/* as io_uring lays out a buffer of small folios */
+	/*
+	 * As io_uring lays out a buffer of small folios, the pages taken
+	 * three apart: neighbouring bvecs are not physically contiguous even
+	 * where the pages came in one large folio.
+	 */
 	for (i = 0; i < NR_PAGES; i++)
-		bvec_set_page(&t->bvec[i], t->pages[i], PAGE_SIZE, 0);
+		bvec_set_page(&t->bvec[i], t->pages[i * 3 % NR_PAGES],
+			      PAGE_SIZE, 0);
 	t->bvec[0].bv_offset = HEAD_OFF;
 	t->bvec[0].bv_len = PAGE_SIZE - HEAD_OFF;
 	t->bvec[NR_PAGES - 1].bv_len = PAGE_SIZE - 1024;
@@ -601,22 +606,32 @@ static int dev_test_ref_segs(struct dev_test *t, struct blk_premap *pm,
 	return nr;
 }
 
+/* the @n segments of @rq must be those in @want */
+static void dev_test_expect_these(struct kunit *test, struct request *rq,
+				  struct blk_premap_ctx *ctx,
+				  const struct dev_test_seg *want, int n)
+{
+	struct dev_test_seg segs[MAX_SEGS];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, dev_test_segs(test, rq, ctx, segs), n);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].addr, want[i].addr, "seg %d",
+				    i);
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].len, want[i].len, "seg %d", i);
+	}
+}
+
 static void dev_test_expect_segs(struct kunit *test, struct request *rq,
 				 struct blk_premap_ctx *ctx,
 				 struct blk_premap *pm, const size_t *off,
 				 const size_t *len, int n)
 {
-	struct dev_test_seg got[MAX_SEGS], want[MAX_SEGS];
-	int nr_got, nr_want, i;
+	struct dev_test_seg want[MAX_SEGS];
+	int nr_want;
 
-	nr_got = dev_test_segs(test, rq, ctx, got);
 	nr_want = dev_test_ref_segs(test->priv, pm, off, len, n, want);
-	KUNIT_ASSERT_EQ(test, nr_got, nr_want);
-	for (i = 0; i < nr_got; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, got[i].addr, want[i].addr, "seg %d",
-				    i);
-		KUNIT_EXPECT_EQ_MSG(test, got[i].len, want[i].len, "seg %d", i);
-	}
+	dev_test_expect_these(test, rq, ctx, want, nr_want);
 }
 
 /*
@@ -885,6 +900,110 @@ static void premap_dev_iter_alias(struct kunit *test)
 	KUNIT_EXPECT_NE(test, mask, 0);
 }
 
+/*
+ * One-bio requests without an IOMMU: one segment inside a bvec, the first
+ * one or the last, short one; two across bvecs that are not physically
+ * contiguous; and a 1 KiB segment boundary parts the segment inside a
+ * bvec where the DMA address crosses it.
+ */
+static void premap_dev_iter_one_direct(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	size_t off[1], len[1];
+	struct dev_test_seg want[2];
+	phys_addr_t p3, p4, p7;
+	struct request *rq;
+
+	KUNIT_ASSERT_NOT_NULL(test, dev_test_get_buf(ctx, t->buf));
+	p3 = bvec_phys(&t->bvec[3]);
+	p4 = bvec_phys(&t->bvec[4]);
+	p7 = bvec_phys(&t->bvec[NR_PAGES - 1]);
+	KUNIT_ASSERT_NE(test, p3 + PAGE_SIZE, p4);
+
+	off[0] = 100;
+	len[0] = 1000;
+	rq = dev_test_rq(test, t->buf, off, len, 1);
+	want[0].addr = phys_to_dma(t->dev, bvec_phys(&t->bvec[0]) + 100);
+	want[0].len = 1000;
+	dev_test_expect_these(test, rq, ctx, want, 1);
+	/* HEAD_OFF + 100 = 612 bytes into the page: parts at 1024 */
+	rq->q->limits.seg_boundary_mask = SZ_1K - 1;
+	want[0].len = SZ_1K - (want[0].addr & (SZ_1K - 1));
+	want[1].addr = want[0].addr + want[0].len;
+	want[1].len = 1000 - want[0].len;
+	dev_test_expect_these(test, rq, ctx, want, 2);
+
+	off[0] = dev_test_bvec_off(NR_PAGES - 1) + 100;
+	len[0] = 2000;
+	rq = dev_test_rq(test, t->buf, off, len, 1);
+	want[0].addr = phys_to_dma(t->dev, p7 + 100);
+	want[0].len = 2000;
+	dev_test_expect_these(test, rq, ctx, want, 1);
+
+	off[0] = dev_test_bvec_off(3) + 1000;
+	len[0] = PAGE_SIZE;
+	rq = dev_test_rq(test, t->buf, off, len, 1);
+	want[0].addr = phys_to_dma(t->dev, p3 + 1000);
+	want[0].len = PAGE_SIZE - 1000;
+	want[1].addr = phys_to_dma(t->dev, p4);
+	want[1].len = 1000;
+	dev_test_expect_these(test, rq, ctx, want, 2);
+}
+
+/*
+ * One-bio requests behind an IOMMU: one segment at the bio's IOVA, however
+ * long; the queue's segment limits bound it as they bound a mapped one: a
+ * 4 KiB segment boundary parts it at every 4 KiB-aligned IOVA, an 8 KiB
+ * maximum every 8 KiB.
+ */
+static void premap_dev_iter_one_iova(struct kunit *test)
+{
+	static const size_t off[] = { 0 }, len[] = { BUF_LEN };
+	struct dev_test_seg segs[MAX_SEGS];
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx;
+	struct blk_premap *pm;
+	struct pci_dev *pdev;
+	struct request *rq;
+	dma_addr_t addr;
+	size_t done, n_len;
+	int i, n;
+
+	pdev = dev_test_iommu_pdev(test);
+	ctx = dev_test_ctx_on(t, 0, &pdev->dev);
+	pm = dev_test_get_buf(ctx, t->buf);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_ASSERT_TRUE(test, dma_use_iova(&pm->iova));
+	rq = dev_test_rq(test, t->buf, off, len, 1);
+	KUNIT_ASSERT_EQ(test, dev_test_segs(test, rq, ctx, segs), 1);
+	KUNIT_EXPECT_EQ(test, segs[0].addr, pm->iova.addr);
+	KUNIT_EXPECT_EQ(test, segs[0].len, BUF_LEN);
+
+	rq->q->limits.seg_boundary_mask = SZ_4K - 1;
+	n = dev_test_segs(test, rq, ctx, segs);
+	KUNIT_EXPECT_GT(test, n, 1);
+	for (i = 0, addr = pm->iova.addr, done = 0; i < n; i++) {
+		n_len = min(BUF_LEN - done, SZ_4K - (addr & (SZ_4K - 1)));
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].addr, addr, "seg %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].len, n_len, "seg %d", i);
+		addr += n_len;
+		done += n_len;
+	}
+	KUNIT_EXPECT_EQ(test, done, BUF_LEN);
+
+	rq->q->limits.seg_boundary_mask = BLK_SEG_BOUNDARY_MASK;
+	rq->q->limits.max_segment_size = SZ_8K;
+	n = dev_test_segs(test, rq, ctx, segs);
+	KUNIT_EXPECT_EQ(test, n, DIV_ROUND_UP(BUF_LEN, SZ_8K));
+	for (i = 0; i < n; i++) {
+		n_len = min_t(size_t, BUF_LEN - i * SZ_8K, SZ_8K);
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].addr,
+				    pm->iova.addr + i * SZ_8K, "seg %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].len, n_len, "seg %d", i);
+	}
+}
+
 static struct kunit_case blk_premap_dev_cases[] = {
 	KUNIT_CASE(premap_dev_create),
 	KUNIT_CASE(premap_dev_ctx_destroy),
@@ -900,6 +1019,8 @@ static struct kunit_case blk_premap_dev_cases[] = {
 	KUNIT_CASE(premap_dev_iter_miss),
 	KUNIT_CASE(premap_dev_iter_gaps),
 	KUNIT_CASE(premap_dev_iter_alias),
+	KUNIT_CASE(premap_dev_iter_one_direct),
+	KUNIT_CASE(premap_dev_iter_one_iova),
 	{}
 };
 
