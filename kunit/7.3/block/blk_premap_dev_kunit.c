@@ -33,6 +33,7 @@
 #define NR_PAGES	8
 #define HEAD_OFF	512
 #define BUF_LEN		(NR_PAGES * PAGE_SIZE - HEAD_OFF - 1024)
+static_assert(NR_PAGES % 3);
 /* one device more than a buffer has slots for */
 #define NR_CTX		(BLK_PREMAP_MAX_DEVS + 1)
 
@@ -133,8 +134,9 @@ static int dev_test_init(struct kunit *test)
 
 	/*
 	 * As io_uring lays out a buffer of small folios, the pages taken
-	 * three apart: neighbouring bvecs are not physically contiguous even
-	 * where the pages came in one large folio.
+	 * three apart (a permutation: NR_PAGES is not a multiple of 3), so
+	 * that neighbouring bvecs are not physically contiguous even where
+	 * the pages came in one large folio.
 	 */
 	for (i = 0; i < NR_PAGES; i++)
 		bvec_set_page(&t->bvec[i], t->pages[i * 3 % NR_PAGES],
@@ -449,6 +451,13 @@ static size_t dev_test_bvec_off(int i)
 	return i ? PAGE_SIZE - HEAD_OFF + (i - 1) * PAGE_SIZE : 0;
 }
 
+/* whether bvecs @i and @i + 1 are physically apart (the page order) */
+static bool dev_test_apart(struct dev_test *t, int i)
+{
+	return bvec_phys(&t->bvec[i]) + t->bvec[i].bv_len !=
+	       bvec_phys(&t->bvec[i + 1]);
+}
+
 /*
  * Behind an IOMMU the buffer gets one IOVA range: byte b at iova.addr + b,
  * from the first byte of the first bvec, which starts inside its page, to
@@ -541,6 +550,10 @@ static struct request *dev_test_rq(struct kunit *test,
 		KUNIT_ASSERT_EQ(test, bio_iov_iter_get_pages(bio, &iter, 0, 0),
 				0);
 		KUNIT_ASSERT_EQ(test, bio->bi_iter.bi_size, len[i]);
+		/* the physical gap the block layer counts at a merge */
+		if (i)
+			rq->phys_gap_bit = bio_seg_gap(q, rq->biotail, bio,
+						       rq->phys_gap_bit);
 		*next = bio;
 		next = &bio->bi_next;
 		rq->biotail = bio;
@@ -679,9 +692,9 @@ static const size_t iter_off[] = { 100, 100 + 5000, 20000 };
 static const size_t iter_len[] = { 5000, 3000, 6000 };
 
 /*
- * Without an IOMMU: a bio's segments are its pieces in each bvec, merged
- * where the pages happen to be contiguous, and a request of several bios
- * merges across them where their data is.
+ * Without an IOMMU: a bio's segments are its pieces in each bvec (merged
+ * where pages are contiguous, which the suite's page order avoids), and a
+ * request of several bios merges across them where their data is.
  */
 static void premap_dev_iter_direct(struct kunit *test)
 {
@@ -798,6 +811,9 @@ static bool dev_test_gaps(struct request *rq, struct blk_premap_ctx *ctx,
  */
 static void premap_dev_iter_gaps(struct kunit *test)
 {
+	const size_t edge_off[] = { dev_test_bvec_off(3) + 100,
+				    dev_test_bvec_off(4) };
+	const size_t edge_len[] = { PAGE_SIZE - 100, 1000 };
 	const size_t off[] = { 100, dev_test_bvec_off(5) + 300 };
 	const size_t len[] = { dev_test_bvec_off(2) + 1000 - 100, 2000 };
 	struct dev_test *t = test->priv;
@@ -807,6 +823,8 @@ static void premap_dev_iter_gaps(struct kunit *test)
 	struct request *rq;
 	unsigned long mask;
 
+	if (!dev_test_apart(t, 3))
+		kunit_skip(test, "bvecs 3 and 4 are physically contiguous");
 	pm = dev_test_get_buf(ctx, t->buf);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 	/* bvec 2 at 1000 bytes in, bvec 5 at 300 */
@@ -830,6 +848,16 @@ static void premap_dev_iter_gaps(struct kunit *test)
 	rq->phys_gap_bit = 14;
 	KUNIT_ASSERT_TRUE(test, dev_test_gaps(rq, ctx, &mask));
 	KUNIT_EXPECT_EQ(test, mask, ~(SZ_8K - 1UL));
+
+	/*
+	 * A bio carrying on where the one before ended, at a bvec boundary
+	 * between pages apart: the gap is the page-aligned physical one the
+	 * block layer counted at the merge.
+	 */
+	rq = dev_test_rq(test, t->buf, edge_off, edge_len, 2);
+	KUNIT_ASSERT_NE(test, rq->phys_gap_bit, 0);
+	KUNIT_ASSERT_TRUE(test, dev_test_gaps(rq, ctx, &mask));
+	KUNIT_EXPECT_EQ(test, mask, ~(SZ_4K - 1UL));
 }
 
 /* a bio mid-page, then one on the same memory right after it */
@@ -902,29 +930,34 @@ static void premap_dev_iter_alias(struct kunit *test)
 
 /*
  * One-bio requests without an IOMMU: one segment inside a bvec, the first
- * one or the last, short one; two across bvecs that are not physically
- * contiguous; and a 1 KiB segment boundary parts the segment inside a
- * bvec where the DMA address crosses it.
+ * one, a middle one or the last, short one; two across bvecs that are not
+ * physically contiguous, from the first and from a middle one; and a 1 KiB
+ * segment boundary parts the segment inside a bvec where the DMA address
+ * crosses it.  A request without data, or with a special payload, is not
+ * premapped.
  */
 static void premap_dev_iter_one_direct(struct kunit *test)
 {
 	struct dev_test *t = test->priv;
 	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct dev_test_seg segs[MAX_SEGS], want[2];
+	phys_addr_t p0, p1, p3, p4, p7;
 	size_t off[1], len[1];
-	struct dev_test_seg want[2];
-	phys_addr_t p3, p4, p7;
 	struct request *rq;
 
+	if (!dev_test_apart(t, 0) || !dev_test_apart(t, 3))
+		kunit_skip(test, "neighbouring bvecs physically contiguous");
 	KUNIT_ASSERT_NOT_NULL(test, dev_test_get_buf(ctx, t->buf));
+	p0 = bvec_phys(&t->bvec[0]);
+	p1 = bvec_phys(&t->bvec[1]);
 	p3 = bvec_phys(&t->bvec[3]);
 	p4 = bvec_phys(&t->bvec[4]);
 	p7 = bvec_phys(&t->bvec[NR_PAGES - 1]);
-	KUNIT_ASSERT_NE(test, p3 + PAGE_SIZE, p4);
 
 	off[0] = 100;
 	len[0] = 1000;
 	rq = dev_test_rq(test, t->buf, off, len, 1);
-	want[0].addr = phys_to_dma(t->dev, bvec_phys(&t->bvec[0]) + 100);
+	want[0].addr = phys_to_dma(t->dev, p0 + 100);
 	want[0].len = 1000;
 	dev_test_expect_these(test, rq, ctx, want, 1);
 	/* HEAD_OFF + 100 = 612 bytes into the page: parts at 1024 */
@@ -933,12 +966,29 @@ static void premap_dev_iter_one_direct(struct kunit *test)
 	want[1].addr = want[0].addr + want[0].len;
 	want[1].len = 1000 - want[0].len;
 	dev_test_expect_these(test, rq, ctx, want, 2);
+	rq->q->limits.seg_boundary_mask = BLK_SEG_BOUNDARY_MASK;
+	rq->rq_flags |= RQF_SPECIAL_PAYLOAD;
+	KUNIT_EXPECT_EQ(test, dev_test_segs(test, rq, ctx, segs), -1);
 
-	off[0] = dev_test_bvec_off(NR_PAGES - 1) + 100;
+	/* bvec 0 holds PAGE_SIZE - HEAD_OFF bytes: 584 of them from 3000 */
+	off[0] = 3000;
+	rq = dev_test_rq(test, t->buf, off, len, 1);
+	want[0].addr = phys_to_dma(t->dev, p0 + 3000);
+	want[0].len = PAGE_SIZE - HEAD_OFF - 3000;
+	want[1].addr = phys_to_dma(t->dev, p1);
+	want[1].len = 1000 - want[0].len;
+	dev_test_expect_these(test, rq, ctx, want, 2);
+
+	off[0] = dev_test_bvec_off(3) + 100;
 	len[0] = 2000;
 	rq = dev_test_rq(test, t->buf, off, len, 1);
-	want[0].addr = phys_to_dma(t->dev, p7 + 100);
+	want[0].addr = phys_to_dma(t->dev, p3 + 100);
 	want[0].len = 2000;
+	dev_test_expect_these(test, rq, ctx, want, 1);
+
+	off[0] = dev_test_bvec_off(NR_PAGES - 1) + 100;
+	rq = dev_test_rq(test, t->buf, off, len, 1);
+	want[0].addr = phys_to_dma(t->dev, p7 + 100);
 	dev_test_expect_these(test, rq, ctx, want, 1);
 
 	off[0] = dev_test_bvec_off(3) + 1000;
@@ -949,25 +999,56 @@ static void premap_dev_iter_one_direct(struct kunit *test)
 	want[1].addr = phys_to_dma(t->dev, p4);
 	want[1].len = 1000;
 	dev_test_expect_these(test, rq, ctx, want, 2);
+
+	rq = dev_test_rq(test, t->buf, off, len, 0);
+	KUNIT_EXPECT_EQ(test, dev_test_segs(test, rq, ctx, segs), -1);
+}
+
+/*
+ * The segments of a one-bio request of @len bytes at IOVA @addr under a
+ * segment boundary of @boundary bytes: parted at every multiple of it.
+ */
+static void dev_test_expect_bounded(struct kunit *test, struct request *rq,
+				    struct blk_premap_ctx *ctx,
+				    dma_addr_t addr, size_t len,
+				    size_t boundary)
+{
+	struct dev_test_seg segs[MAX_SEGS];
+	size_t done, n_len;
+	int i, n;
+
+	rq->q->limits.seg_boundary_mask = boundary - 1;
+	n = dev_test_segs(test, rq, ctx, segs);
+	KUNIT_EXPECT_GT(test, n, 1);
+	for (i = 0, done = 0; i < n; i++) {
+		n_len = min(len - done, boundary - (addr & (boundary - 1)));
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].addr, addr, "seg %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].len, n_len, "seg %d", i);
+		addr += n_len;
+		done += n_len;
+	}
+	KUNIT_EXPECT_EQ(test, done, len);
+	rq->q->limits.seg_boundary_mask = BLK_SEG_BOUNDARY_MASK;
 }
 
 /*
  * One-bio requests behind an IOMMU: one segment at the bio's IOVA, however
- * long; the queue's segment limits bound it as they bound a mapped one: a
- * 4 KiB segment boundary parts it at every 4 KiB-aligned IOVA, an 8 KiB
- * maximum every 8 KiB.
+ * long and wherever in the buffer; the queue's segment limits bound it as
+ * they bound a mapped one: a 4 KiB segment boundary parts it at every
+ * 4 KiB-aligned IOVA, an 8 KiB maximum every 8 KiB.
  */
 static void premap_dev_iter_one_iova(struct kunit *test)
 {
 	static const size_t off[] = { 0 }, len[] = { BUF_LEN };
+	const size_t mid_off1[] = { dev_test_bvec_off(3) + 1000 };
+	static const size_t mid_len1[] = { 5000 };
 	struct dev_test_seg segs[MAX_SEGS];
 	struct dev_test *t = test->priv;
 	struct blk_premap_ctx *ctx;
 	struct blk_premap *pm;
 	struct pci_dev *pdev;
 	struct request *rq;
-	dma_addr_t addr;
-	size_t done, n_len;
+	size_t n_len;
 	int i, n;
 
 	pdev = dev_test_iommu_pdev(test);
@@ -979,20 +1060,8 @@ static void premap_dev_iter_one_iova(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dev_test_segs(test, rq, ctx, segs), 1);
 	KUNIT_EXPECT_EQ(test, segs[0].addr, pm->iova.addr);
 	KUNIT_EXPECT_EQ(test, segs[0].len, BUF_LEN);
+	dev_test_expect_bounded(test, rq, ctx, pm->iova.addr, BUF_LEN, SZ_4K);
 
-	rq->q->limits.seg_boundary_mask = SZ_4K - 1;
-	n = dev_test_segs(test, rq, ctx, segs);
-	KUNIT_EXPECT_GT(test, n, 1);
-	for (i = 0, addr = pm->iova.addr, done = 0; i < n; i++) {
-		n_len = min(BUF_LEN - done, SZ_4K - (addr & (SZ_4K - 1)));
-		KUNIT_EXPECT_EQ_MSG(test, segs[i].addr, addr, "seg %d", i);
-		KUNIT_EXPECT_EQ_MSG(test, segs[i].len, n_len, "seg %d", i);
-		addr += n_len;
-		done += n_len;
-	}
-	KUNIT_EXPECT_EQ(test, done, BUF_LEN);
-
-	rq->q->limits.seg_boundary_mask = BLK_SEG_BOUNDARY_MASK;
 	rq->q->limits.max_segment_size = SZ_8K;
 	n = dev_test_segs(test, rq, ctx, segs);
 	KUNIT_EXPECT_EQ(test, n, DIV_ROUND_UP(BUF_LEN, SZ_8K));
@@ -1002,6 +1071,14 @@ static void premap_dev_iter_one_iova(struct kunit *test)
 				    pm->iova.addr + i * SZ_8K, "seg %d", i);
 		KUNIT_EXPECT_EQ_MSG(test, segs[i].len, n_len, "seg %d", i);
 	}
+
+	/* 1000 bytes into bvec 3 */
+	rq = dev_test_rq(test, t->buf, mid_off1, mid_len1, 1);
+	KUNIT_ASSERT_EQ(test, dev_test_segs(test, rq, ctx, segs), 1);
+	KUNIT_EXPECT_EQ(test, segs[0].addr, pm->iova.addr + mid_off1[0]);
+	KUNIT_EXPECT_EQ(test, segs[0].len, mid_len1[0]);
+	dev_test_expect_bounded(test, rq, ctx, pm->iova.addr + mid_off1[0],
+				mid_len1[0], SZ_4K);
 }
 
 static struct kunit_case blk_premap_dev_cases[] = {
