@@ -214,7 +214,7 @@ kunit: tree
 KUNIT_SUITES_6.12 := io_uring_rsrc blk_mq_dma blk_premap nvme_pci_dma
 # (suite.case: a case that must pass, not skip: the IOVA premap cases need
 # the IOMMU that KUNIT_QEMU_ARGS_7.3 gives the machine)
-KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma blk_premap blk_premap_dev \
+KUNIT_SUITES_7.3  := io_uring_rsrc blk_mq_dma blk_premap blk_premap_dev nvme_pci_premap \
 		     blk_premap_dev.premap_dev_iova \
 		     blk_premap_dev.premap_dev_iter_iova \
 		     blk_premap_dev.premap_dev_iter_alias \
@@ -460,10 +460,11 @@ kernel-pristine: $(BUILD)/pristine.config
 	@$(MAKE) --no-print-directory kernel-build LINUX=6.12 KSRC=$(PRISTINE_SRC) \
 		KOUT=$(BUILD)/kernel-pristine KCONFIG_FRAGMENTS=$(BUILD)/pristine.config
 
-# pristine 7.3: the same pristine.config, then guest-7.3.config named
-# "-pristine" (the 7.3 tree's own kernels carry its KUnit patches: "-kunit")
+# pristine 7.3: the same pristine.config, then guest-7.3.config without
+# its KUnit suites, named "-pristine" (the 7.3 tree's own kernels carry its
+# KUnit patches: "-kunit")
 $(BUILD)/pristine-7.3.config: tools/testbed/guest-7.3.config
-	@sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-pristine"/' $< > $@
+	@grep -v '_KUNIT_TEST=' $< | sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-pristine"/' > $@
 
 .PHONY: kernel-pristine-7.3
 kernel-pristine-7.3: $(BUILD)/pristine.config $(BUILD)/pristine-7.3.config
@@ -477,7 +478,7 @@ kernel-pristine-7.3: $(BUILD)/pristine.config $(BUILD)/pristine-7.3.config
 # named "-v3": against pristine 7.3 only the series and what it selects
 # (CONFIG_BLK_PREMAP) differ (BENCH_KERNELS="7.3 v3", checked below)
 $(BUILD)/v3-7.3.config: tools/testbed/guest-7.3.config
-	@sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-v3"/' $< > $@
+	@grep -v '_KUNIT_TEST=' $< | sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-v3"/' > $@
 
 .PHONY: kernel-v3-7.3
 kernel-v3-7.3: $(BUILD)/pristine.config $(BUILD)/v3-7.3.config

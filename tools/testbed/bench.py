@@ -12,7 +12,7 @@ perf-randread-<bs>.txt (perf report --sort sym) and prints one row per
 (K) and its ratio to the first kernel, the share of non-idle kernel samples
 in the DMA mapping path (map%), the instructions per IO it stands for and
 the commands per IO. A <bs>-plain entry is the seed job without
---fixedbufs. With ROUNDS > 1, round r of kernel k is in
+--fixedbufs, a <bs>-4kfixed one with its fixed buffers in 4 KiB pages. With ROUNDS > 1, round r of kernel k is in
 <mode>-icount-<k>-r<r> and every number is the median over the rounds; the
 per-round values follow. Block sizes missing in some boot are left out
 (exit status 1). Writes E2E_DIR/bench.txt, bench.dat and bench.png.
@@ -153,8 +153,9 @@ def iops(fio, pr):
 
 
 def bs_bytes(b):
-    """Bytes of a block size as fio takes it (4k, 8M), "-plain" ignored."""
-    b = b.removesuffix("-plain")
+    """Bytes of a block size as fio takes it (4k, 8M), "-plain" and
+    "-4kfixed" ignored."""
+    b = b.removesuffix("-plain").removesuffix("-4kfixed")
     return int(b.rstrip("kKmM")) * (1 << 20 if b[-1] in "mM" else 1 << 10)
 
 
@@ -277,7 +278,9 @@ def main(e2e, modes, kernels, reps="1"):
             print(f"bench: {mode}: {' '.join(sorted(lost))} missing in some "
                   "boot, left out")
             bad = 1
-        names = sorted(both, key=lambda b: (b.endswith("-plain"), bs_bytes(b)))
+        names = sorted(both, key=lambda b: (b.endswith("-plain"),
+                                             b.endswith("-4kfixed"),
+                                             bs_bytes(b)))
         for bs in names:
             r, each = {}, {}
             for k in kernels:
@@ -319,7 +322,7 @@ def main(e2e, modes, kernels, reps="1"):
             " on the namespace in every boot",
             f"seed job randread, iodepth {iodepth(rep_dirs(e2e, modes[0], base, 1)[0])}, "
             "fixed hugepage buffers; <bs>-plain: the same without --fixedbufs "
-            "(plain O_DIRECT)",
+            "(plain O_DIRECT); <bs>-4kfixed: fixed buffers in 4 KiB pages",
             "IOPS: reads in the perf window / window (* = fio's, no window); "
             "K: non-idle kernel samples x perf window / IOs in it / 1e3 "
             "(thousand guest instructions per IO, -icount shift=0)",

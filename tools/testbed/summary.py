@@ -24,7 +24,7 @@ import sys
 def bs_key(name):
     rw, _, bs = name.partition("-")
     plain = bs.endswith("-plain")
-    bs = bs.removesuffix("-plain")
+    bs = bs.removesuffix("-plain").removesuffix("-4kfixed")
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
     num = bs.rstrip("kKmMgG")
     mult = units.get(bs[len(num):].lower(), 1)

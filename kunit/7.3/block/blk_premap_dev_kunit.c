@@ -929,6 +929,69 @@ static void premap_dev_iter_alias(struct kunit *test)
 }
 
 /*
+ * blk_rq_dma_premap_range() of @rq: its premap and, in @off, where its data
+ * starts in the premap's buffer, or %NULL; @rq must be premapped.
+ */
+static struct blk_premap *dev_test_range(struct kunit *test,
+					 struct request *rq,
+					 struct blk_premap_ctx *ctx, u64 *off)
+{
+	struct blk_dma_iter iter;
+
+	KUNIT_ASSERT_TRUE(test, blk_rq_dma_premap_start(rq, ctx, &iter));
+	return blk_rq_dma_premap_range(&iter, off);
+}
+
+/*
+ * Where a request's data lies in its buffer, for drivers that precompute
+ * descriptors per buffer: one bio, and bios each carrying on where the one
+ * before ended, are one run of the buffer from the first bio's offset;
+ * bios apart, out of order, or on another handle over the same memory
+ * (contiguous for the device without an IOMMU) are not.
+ */
+static void premap_dev_iter_range(struct kunit *test)
+{
+	static const size_t back_off[] = { 100 + 5000, 100 };
+	static const size_t back_len[] = { 3000, 5000 };
+	/* apart, then back to back: the gap must not be forgotten */
+	static const size_t gap_off[] = { 100, 20000, 21000 };
+	static const size_t gap_len[] = { 1000, 1000, 2000 };
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap_buf *alias;
+	struct blk_premap *pm;
+	struct request *rq;
+	u64 off = 0;
+
+	alias = blk_premap_buf_create(t->bvec, NR_PAGES, PAGE_SHIFT, BUF_LEN);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, alias);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dev_test_release,
+							alias), 0);
+	pm = dev_test_get_buf(ctx, t->buf);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_ASSERT_NOT_NULL(test, dev_test_get_buf(ctx, alias));
+
+	rq = dev_test_rq(test, t->buf, &iter_off[1], &iter_len[1], 1);
+	KUNIT_EXPECT_PTR_EQ(test, dev_test_range(test, rq, ctx, &off), pm);
+	KUNIT_EXPECT_EQ(test, off, iter_off[1]);
+	rq = dev_test_rq(test, t->buf, iter_off, iter_len, 2);
+	KUNIT_EXPECT_PTR_EQ(test, dev_test_range(test, rq, ctx, &off), pm);
+	KUNIT_EXPECT_EQ(test, off, iter_off[0]);
+
+	rq = dev_test_rq(test, t->buf, iter_off, iter_len, 3);
+	KUNIT_EXPECT_NULL(test, dev_test_range(test, rq, ctx, &off));
+	rq = dev_test_rq(test, t->buf, back_off, back_len, 2);
+	KUNIT_EXPECT_NULL(test, dev_test_range(test, rq, ctx, &off));
+	rq = dev_test_rq(test, t->buf, gap_off, gap_len, 3);
+	KUNIT_EXPECT_NULL(test, dev_test_range(test, rq, ctx, &off));
+	rq = dev_test_rq(test, t->buf, mid_off, mid_len, 2);
+	KUNIT_EXPECT_PTR_EQ(test, dev_test_range(test, rq, ctx, &off), pm);
+	bio_set_premap(rq->bio->bi_next, alias);
+	KUNIT_EXPECT_NULL(test, dev_test_range(test, rq, ctx, &off));
+	KUNIT_EXPECT_EQ(test, off, mid_off[0]);
+}
+
+/*
  * One-bio requests without an IOMMU: one segment inside a bvec, the first
  * one, a middle one or the last, short one; two across bvecs that are not
  * physically contiguous, from the first and from a middle one; and a 1 KiB
@@ -1096,6 +1159,7 @@ static struct kunit_case blk_premap_dev_cases[] = {
 	KUNIT_CASE(premap_dev_iter_miss),
 	KUNIT_CASE(premap_dev_iter_gaps),
 	KUNIT_CASE(premap_dev_iter_alias),
+	KUNIT_CASE(premap_dev_iter_range),
 	KUNIT_CASE(premap_dev_iter_one_direct),
 	KUNIT_CASE(premap_dev_iter_one_iova),
 	{}

@@ -45,6 +45,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -269,6 +270,53 @@ static inline bool blk_premap_bio_off(const struct blk_premap_buf *buf,
 	return blk_premap_buf_off(buf, bio->bi_io_vec + bio->bi_iter.bi_idx,
 				  bio->bi_iter.bi_offset,
 				  bio->bi_iter.bi_size, off);
+}
+
+/**
+ * blk_premap_dma_off - where a premapped buffer's byte lies for the device
+ * @pm: a premap whose buffer is mapped: live (%BLK_PREMAP_LIVE), or in
+ *	its &blk_premap_ops.create hook
+ * @off: byte offset from the buffer's first byte, below its length
+ * @size: bytes wanted from there, at least 1
+ * @len: set to how many of the @size bytes lie in the one mapping that
+ *	holds byte @off: all of them in an IOVA range, up to the end of the
+ *	byte's bvec otherwise
+ *
+ * Context: any; the caller keeps @pm from being torn down (a request
+ * mapped from it, or the &blk_premap_ops hooks of @pm).
+ * Return: the DMA address of byte @off.
+ */
+static inline dma_addr_t blk_premap_dma_off(struct blk_premap *pm, u64 off,
+					    u32 size, u32 *len)
+{
+	const struct blk_premap_buf *buf = pm->buf;
+	u64 pos = off + buf->first_off;
+	unsigned long idx = pos >> buf->shift;
+	u64 bv_off;
+
+	if (dma_use_iova(&pm->iova)) {
+		*len = size;
+		return pm->iova.addr + off;
+	}
+	/* bvec 0 starts first_off bytes into its chunk, the others at 0 */
+	bv_off = idx ? pos & ((1ULL << buf->shift) - 1) : off;
+	*len = min_t(u64, size, buf->bvec[idx].bv_len - bv_off);
+	return pm->bvec_dma[idx] + bv_off;
+}
+
+/**
+ * blk_premap_dma_at - the DMA address of a premapped buffer's byte
+ * @pm: as for blk_premap_dma_off()
+ * @off: byte offset from the buffer's first byte, below its length
+ *
+ * Context: as blk_premap_dma_off().
+ * Return: the DMA address of byte @off for @pm's device.
+ */
+static inline dma_addr_t blk_premap_dma_at(struct blk_premap *pm, u64 off)
+{
+	u32 len;
+
+	return blk_premap_dma_off(pm, off, 1, &len);
 }
 
 #ifdef CONFIG_BLK_PREMAP
