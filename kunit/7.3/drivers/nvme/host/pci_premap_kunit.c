@@ -5,10 +5,10 @@
  *
  * A fake premap describes a buffer of PT_PAGES controller pages (more than
  * five list pages of entries) in one of three layouts: 2 MiB folios and
- * 4 KiB pages each at a DMA address of its own (dma-direct), and one IOVA
- * range.  The list pages are plain memory at made-up DMA addresses.  A
- * request's PRP1 and PRP2 are walked as a controller walks them, and every
- * controller page must come out at the premap's DMA address of its data.
+ * pages each at a DMA address of its own (dma-direct), and one IOVA range.
+ * The list pages are plain memory at made-up DMA addresses.  A request's
+ * PRP1 and PRP2 are walked as a controller walks them, and every controller
+ * page must come out at the premap's DMA address of its data.
  */
 #include <kunit/test.h>
 
@@ -32,7 +32,7 @@ static void pt_free_prps(void *prps)
 
 /*
  * A buffer of @len bytes from byte @first_off of its first chunk of
- * 1 << @shift bytes; @shift 0 for one IOVA range (4 KiB chunks).
+ * 1 << @shift bytes; @shift 0 for one IOVA range (a bvec per page).
  */
 static struct pt_fake *pt_init(struct kunit *test, unsigned int shift,
 			       unsigned int first_off, u64 len)
@@ -302,7 +302,7 @@ static void premap_prps_folios(struct kunit *test)
 			       PT_PAGES * NVME_CTRL_PAGE_SIZE - 3000));
 }
 
-/* 4 KiB pages, each at a DMA address of its own, from an in-page offset */
+/* pages, each at a DMA address of its own, from an in-page offset */
 static void premap_prps_pages(struct kunit *test)
 {
 	pt_sweep(test, pt_init(test, PAGE_SHIFT, 100,
