@@ -860,6 +860,19 @@ static void premap_dev_iter_gaps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mask, ~(SZ_4K - 1UL));
 }
 
+/* a second handle over the suite's buffer, released at the case's end */
+static struct blk_premap_buf *dev_test_alias(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap_buf *alias;
+
+	alias = blk_premap_buf_create(t->bvec, NR_PAGES, PAGE_SHIFT, BUF_LEN);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, alias);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dev_test_release,
+							alias), 0);
+	return alias;
+}
+
 /* a bio mid-page, then one on the same memory right after it */
 static const size_t mid_off[] = { 100, 2100 };
 static const size_t mid_len[] = { 2000, 3000 };
@@ -887,10 +900,7 @@ static void premap_dev_iter_alias(struct kunit *test)
 	struct request *rq;
 	unsigned long mask;
 
-	alias = blk_premap_buf_create(t->bvec, NR_PAGES, PAGE_SHIFT, BUF_LEN);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, alias);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dev_test_release,
-							alias), 0);
+	alias = dev_test_alias(test);
 
 	pm = dev_test_get_buf(ctx, t->buf);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
@@ -963,10 +973,7 @@ static void premap_dev_iter_range(struct kunit *test)
 	struct request *rq;
 	u64 off = 0;
 
-	alias = blk_premap_buf_create(t->bvec, NR_PAGES, PAGE_SHIFT, BUF_LEN);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, alias);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dev_test_release,
-							alias), 0);
+	alias = dev_test_alias(test);
 	pm = dev_test_get_buf(ctx, t->buf);
 	KUNIT_ASSERT_NOT_NULL(test, pm);
 	KUNIT_ASSERT_NOT_NULL(test, dev_test_get_buf(ctx, alias));
