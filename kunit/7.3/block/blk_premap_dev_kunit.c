@@ -569,8 +569,11 @@ static int dev_test_segs(struct kunit *test, struct request *rq,
 	struct blk_dma_iter iter;
 	int n = 0;
 
-	if (!blk_rq_dma_premap_start(rq, ctx, &iter))
+	if (!blk_rq_dma_premap_prepare(rq, ctx, &iter))
 		return -1;
+	/* no segment before blk_rq_dma_premap_start() */
+	KUNIT_EXPECT_EQ(test, iter.len, 0);
+	KUNIT_ASSERT_TRUE(test, blk_rq_dma_premap_start(rq, &iter));
 	do {
 		KUNIT_ASSERT_LT(test, n, MAX_SEGS);
 		segs[n].addr = iter.addr;
@@ -797,7 +800,7 @@ static bool dev_test_gaps(struct request *rq, struct blk_premap_ctx *ctx,
 {
 	struct blk_dma_iter iter;
 
-	if (!blk_rq_dma_premap_start(rq, ctx, &iter))
+	if (!blk_rq_dma_premap_prepare(rq, ctx, &iter))
 		return false;
 	*mask = blk_rq_dma_premap_gap_mask(&iter);
 	return true;
@@ -940,16 +943,24 @@ static void premap_dev_iter_alias(struct kunit *test)
 
 /*
  * blk_rq_dma_premap_range() of @rq: its premap and, in @off, where its data
- * starts in the premap's buffer, or %NULL; @rq must be premapped.
+ * starts in the premap's buffer, or %NULL; @rq must be premapped.  Asked
+ * before any segment is found, as a driver that precomputed descriptors
+ * asks it.
  */
 static struct blk_premap *dev_test_range(struct kunit *test,
 					 struct request *rq,
 					 struct blk_premap_ctx *ctx, u64 *off)
 {
 	struct blk_dma_iter iter;
+	struct blk_premap *pm;
 
-	KUNIT_ASSERT_TRUE(test, blk_rq_dma_premap_start(rq, ctx, &iter));
-	return blk_rq_dma_premap_range(&iter, off);
+	KUNIT_ASSERT_TRUE(test, blk_rq_dma_premap_prepare(rq, ctx, &iter));
+	pm = blk_rq_dma_premap_range(&iter, off);
+	/* the range's first byte is where the first segment starts */
+	KUNIT_ASSERT_TRUE(test, blk_rq_dma_premap_start(rq, &iter));
+	if (pm)
+		KUNIT_EXPECT_EQ(test, iter.addr, blk_premap_dma_at(pm, *off));
+	return pm;
 }
 
 /*
