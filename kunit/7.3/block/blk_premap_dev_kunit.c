@@ -571,9 +571,10 @@ static int dev_test_segs(struct kunit *test, struct request *rq,
 
 	if (!blk_rq_dma_premap_prepare(rq, ctx, &iter))
 		return -1;
-	/* no segment before blk_rq_dma_premap_start() */
-	KUNIT_EXPECT_EQ(test, iter.len, 0);
-	KUNIT_ASSERT_TRUE(test, blk_rq_dma_premap_start(rq, &iter));
+	/* a segment found without a walk is all of the data */
+	if (iter.len)
+		KUNIT_EXPECT_EQ(test, iter.len, blk_rq_payload_bytes(rq));
+	blk_rq_dma_premap_start(rq, &iter);
 	do {
 		KUNIT_ASSERT_LT(test, n, MAX_SEGS);
 		segs[n].addr = iter.addr;
@@ -581,6 +582,19 @@ static int dev_test_segs(struct kunit *test, struct request *rq,
 	} while (blk_rq_dma_map_iter_next(rq, ctx->dma_dev, &iter));
 	KUNIT_EXPECT_EQ(test, iter.status, BLK_STS_OK);
 	return n;
+}
+
+/*
+ * The segment blk_rq_dma_premap_prepare() found for @rq without walking
+ * its bvecs: its length, 0 if none; @rq must be premapped.
+ */
+static u32 dev_test_found(struct kunit *test, struct request *rq,
+			  struct blk_premap_ctx *ctx)
+{
+	struct blk_dma_iter iter;
+
+	KUNIT_ASSERT_TRUE(test, blk_rq_dma_premap_prepare(rq, ctx, &iter));
+	return iter.len;
 }
 
 /*
@@ -957,7 +971,7 @@ static struct blk_premap *dev_test_range(struct kunit *test,
 	KUNIT_ASSERT_TRUE(test, blk_rq_dma_premap_prepare(rq, ctx, &iter));
 	pm = blk_rq_dma_premap_range(&iter, off);
 	/* the range's first byte is where the first segment starts */
-	KUNIT_ASSERT_TRUE(test, blk_rq_dma_premap_start(rq, &iter));
+	blk_rq_dma_premap_start(rq, &iter);
 	if (pm)
 		KUNIT_EXPECT_EQ(test, iter.addr, blk_premap_dma_at(pm, *off));
 	return pm;
@@ -1042,8 +1056,11 @@ static void premap_dev_iter_one_direct(struct kunit *test)
 	want[0].addr = phys_to_dma(t->dev, p0 + 100);
 	want[0].len = 1000;
 	dev_test_expect_these(test, rq, ctx, want, 1);
+	/* one bio in one bvec: found without a walk */
+	KUNIT_EXPECT_EQ(test, dev_test_found(test, rq, ctx), 1000);
 	/* HEAD_OFF + 100 = 612 bytes into the page: parts at 1024 */
 	rq->q->limits.seg_boundary_mask = SZ_1K - 1;
+	KUNIT_EXPECT_EQ(test, dev_test_found(test, rq, ctx), 0);
 	want[0].len = SZ_1K - (want[0].addr & (SZ_1K - 1));
 	want[1].addr = want[0].addr + want[0].len;
 	want[1].len = 1000 - want[0].len;
@@ -1060,6 +1077,8 @@ static void premap_dev_iter_one_direct(struct kunit *test)
 	want[1].addr = phys_to_dma(t->dev, p1);
 	want[1].len = 1000 - want[0].len;
 	dev_test_expect_these(test, rq, ctx, want, 2);
+	/* across two bvecs: left to blk_rq_dma_premap_start() */
+	KUNIT_EXPECT_EQ(test, dev_test_found(test, rq, ctx), 0);
 
 	off[0] = dev_test_bvec_off(3) + 100;
 	len[0] = 2000;
@@ -1142,9 +1161,12 @@ static void premap_dev_iter_one_iova(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dev_test_segs(test, rq, ctx, segs), 1);
 	KUNIT_EXPECT_EQ(test, segs[0].addr, pm->iova.addr);
 	KUNIT_EXPECT_EQ(test, segs[0].len, BUF_LEN);
+	/* one bio in one IOVA range: found without a walk */
+	KUNIT_EXPECT_EQ(test, dev_test_found(test, rq, ctx), BUF_LEN);
 	dev_test_expect_bounded(test, rq, ctx, pm->iova.addr, BUF_LEN, SZ_4K);
 
 	rq->q->limits.max_segment_size = SZ_8K;
+	KUNIT_EXPECT_EQ(test, dev_test_found(test, rq, ctx), 0);
 	n = dev_test_segs(test, rq, ctx, segs);
 	KUNIT_EXPECT_EQ(test, n, DIV_ROUND_UP(BUF_LEN, SZ_8K));
 	for (i = 0; i < n; i++) {
@@ -1159,6 +1181,7 @@ static void premap_dev_iter_one_iova(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dev_test_segs(test, rq, ctx, segs), 1);
 	KUNIT_EXPECT_EQ(test, segs[0].addr, pm->iova.addr + mid_off1[0]);
 	KUNIT_EXPECT_EQ(test, segs[0].len, mid_len1[0]);
+	KUNIT_EXPECT_EQ(test, dev_test_found(test, rq, ctx), mid_len1[0]);
 	dev_test_expect_bounded(test, rq, ctx, pm->iova.addr + mid_off1[0],
 				mid_len1[0], SZ_4K);
 }
