@@ -991,8 +991,12 @@ static void premap_dev_iter_range(struct kunit *test)
 	/* apart, then back to back: the gap must not be forgotten */
 	static const size_t gap_off[] = { 100, 20000, 21000 };
 	static const size_t gap_len[] = { 1000, 1000, 2000 };
+	/* back to back inside bvec 0 (PAGE_SIZE - HEAD_OFF bytes) */
+	static const size_t in_off[] = { 100, 1100 };
+	static const size_t in_len[] = { 1000, 2000 };
 	struct dev_test *t = test->priv;
 	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct dev_test_seg segs[MAX_SEGS];
 	struct blk_premap_buf *alias;
 	struct blk_premap *pm;
 	struct request *rq;
@@ -1016,8 +1020,21 @@ static void premap_dev_iter_range(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, dev_test_range(test, rq, ctx, &off));
 	rq = dev_test_rq(test, t->buf, gap_off, gap_len, 3);
 	KUNIT_EXPECT_NULL(test, dev_test_range(test, rq, ctx, &off));
+	/*
+	 * Without an IOMMU a run is found as one segment without a walk only
+	 * inside one bvec.
+	 */
+	rq = dev_test_rq(test, t->buf, in_off, in_len, 2);
+	KUNIT_EXPECT_EQ(test, dev_test_found(test, rq, ctx), 3000);
+	KUNIT_EXPECT_EQ(test, dev_test_segs(test, rq, ctx, segs), 1);
+	KUNIT_EXPECT_EQ(test, segs[0].addr, blk_premap_dma_at(pm, in_off[0]));
+	KUNIT_EXPECT_EQ(test, segs[0].len, 3000);
+	rq = dev_test_rq(test, t->buf, gap_off, gap_len, 3);
+	KUNIT_EXPECT_EQ(test, dev_test_found(test, rq, ctx), 0);
+
 	rq = dev_test_rq(test, t->buf, mid_off, mid_len, 2);
 	KUNIT_EXPECT_PTR_EQ(test, dev_test_range(test, rq, ctx, &off), pm);
+	KUNIT_EXPECT_EQ(test, dev_test_found(test, rq, ctx), 0);
 	bio_set_premap(rq->bio->bi_next, alias);
 	off = U64_MAX;
 	KUNIT_EXPECT_NULL(test, dev_test_range(test, rq, ctx, &off));
@@ -1175,6 +1192,13 @@ static void premap_dev_iter_one_iova(struct kunit *test)
 				    pm->iova.addr + i * SZ_8K, "seg %d", i);
 		KUNIT_EXPECT_EQ_MSG(test, segs[i].len, n_len, "seg %d", i);
 	}
+
+	/* two bios back to back: one IOVA segment, found without a walk */
+	rq = dev_test_rq(test, t->buf, iter_off, iter_len, 2);
+	KUNIT_EXPECT_EQ(test, dev_test_found(test, rq, ctx),
+			iter_len[0] + iter_len[1]);
+	KUNIT_ASSERT_EQ(test, dev_test_segs(test, rq, ctx, segs), 1);
+	KUNIT_EXPECT_EQ(test, segs[0].addr, pm->iova.addr + iter_off[0]);
 
 	/* 1000 bytes into bvec 3 */
 	rq = dev_test_rq(test, t->buf, mid_off1, mid_len1, 1);
