@@ -562,19 +562,42 @@ static struct request *dev_test_rq(struct kunit *test,
 	return rq;
 }
 
-/* the iterator's segments of @rq, or -1 if it is not premapped */
+/*
+ * The iterator's segments of @rq, or -1 if it is not premapped.  A request
+ * of one bio must be found by blk_rq_dma_premap_bio() too, with the same
+ * premap, offset and first segment, which it must find all of where
+ * blk_rq_dma_premap_prepare() found it without a walk; any other not.
+ */
 static int dev_test_segs(struct kunit *test, struct request *rq,
 			 struct blk_premap_ctx *ctx, struct dev_test_seg *segs)
 {
+	bool one_bio = rq->bio && !rq->bio->bi_next;
+	struct blk_premap_seg seg = {};
 	struct blk_dma_iter iter;
+	struct blk_premap *pm;
+	u32 found;
+	u64 off;
 	int n = 0;
 
-	if (!blk_rq_dma_premap_prepare(rq, ctx, &iter))
+	if (!blk_rq_dma_premap_prepare(rq, ctx, &iter)) {
+		KUNIT_EXPECT_FALSE(test, blk_rq_dma_premap_bio(rq, ctx, &seg));
 		return -1;
+	}
+	KUNIT_EXPECT_EQ(test, blk_rq_dma_premap_bio(rq, ctx, &seg), one_bio);
 	/* a segment found without a walk is all of the data */
-	if (iter.len)
-		KUNIT_EXPECT_EQ(test, iter.len, blk_rq_payload_bytes(rq));
+	found = iter.len;
+	if (found)
+		KUNIT_EXPECT_EQ(test, found, blk_rq_payload_bytes(rq));
+	pm = blk_rq_dma_premap_range(&iter, &off);
 	blk_rq_dma_premap_start(rq, &iter);
+	if (one_bio) {
+		KUNIT_EXPECT_PTR_EQ(test, seg.pm, pm);
+		KUNIT_EXPECT_EQ(test, seg.off, off);
+		KUNIT_EXPECT_EQ(test, seg.addr, iter.addr);
+		KUNIT_EXPECT_LE(test, seg.len, iter.len);
+		KUNIT_EXPECT_EQ(test, seg.len == blk_rq_payload_bytes(rq),
+				found != 0);
+	}
 	do {
 		KUNIT_ASSERT_LT(test, n, MAX_SEGS);
 		segs[n].addr = iter.addr;
