@@ -269,8 +269,11 @@ static int blk_premap_map_iova(struct blk_premap *pm)
 		mapped += bv->bv_len;
 	}
 	ret = dma_iova_sync(dev, &pm->iova, 0, mapped);
-	if (!ret)
+	if (!ret) {
+		pm->dma_base = pm->iova.addr;
+		pm->dma_contig = true;
 		return 0;
+	}
 destroy:
 	dma_iova_destroy(dev, &pm->iova, mapped, DMA_BIDIRECTIONAL,
 			 BLK_PREMAP_DMA_ATTRS);
@@ -306,6 +309,16 @@ static int blk_premap_map_bvecs(struct blk_premap *pm)
 		pm->bvec_dma[i] = dma;
 		cond_resched();
 	}
+	/*
+	 * Bvecs mapped back to back (always a buffer of one bvec, as a
+	 * hugepage buffer often is) make one range: a request's DMA address
+	 * then follows from its offset as in an IOVA range.
+	 */
+	for (i = 1; i < buf->nr_bvecs; i++)
+		if (pm->bvec_dma[i] != pm->bvec_dma[i - 1] + buf->bvec[i - 1].bv_len)
+			break;
+	pm->dma_base = pm->bvec_dma[0];
+	pm->dma_contig = i == buf->nr_bvecs;
 	return 0;
 unmap:
 	while (i--)

@@ -130,6 +130,10 @@ enum blk_premap_state {
  *	is at @iova.addr + b
  * @bvec_dma: otherwise the DMA address of each bvec's first byte, an
  *	entry per bvec of the buffer
+ * @dma_base: if @dma_contig, the DMA address of the buffer's first byte
+ * @dma_contig: the whole buffer is one range of DMA addresses: byte b is
+ *	at @dma_base + b (an IOVA range, or bvecs that dma-direct mapped
+ *	back to back, as a buffer of one bvec)
  * @drv: the driver's precomputed data (&blk_premap_ops.create)
  */
 struct blk_premap {
@@ -141,6 +145,8 @@ struct blk_premap {
 	struct list_head pending_node;
 	struct dma_iova_state iova;
 	dma_addr_t *bvec_dma;
+	dma_addr_t dma_base;
+	bool dma_contig;
 	void *drv;
 };
 
@@ -278,8 +284,9 @@ static inline bool blk_premap_bio_off(const struct blk_premap_buf *buf,
  *	its &blk_premap_ops.create hook
  * @off: byte offset from the buffer's first byte, below its length
  * @size: bytes wanted from there, at least 1
- * @len: set to how many of the @size bytes lie in the one mapping that
- *	holds byte @off: all of them in an IOVA range, up to the end of the
+ * @len: set to how many of the @size bytes are DMA-contiguous from byte
+ *	@off: all of them in a buffer that is one range of DMA addresses
+ *	(an IOVA range, or bvecs mapped back to back), up to the end of the
  *	byte's bvec otherwise
  *
  * Context: any; the caller keeps @pm from being torn down (a request
@@ -294,9 +301,9 @@ static inline dma_addr_t blk_premap_dma_off(struct blk_premap *pm, u64 off,
 	unsigned long idx = pos >> buf->shift;
 	u64 bv_off;
 
-	if (dma_use_iova(&pm->iova)) {
+	if (pm->dma_contig) {
 		*len = size;
-		return pm->iova.addr + off;
+		return pm->dma_base + off;
 	}
 	/* bvec 0 starts first_off bytes into its chunk, the others at 0 */
 	bv_off = idx ? pos & ((1ULL << buf->shift) - 1) : off;
