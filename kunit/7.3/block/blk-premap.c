@@ -315,7 +315,8 @@ static int blk_premap_map_bvecs(struct blk_premap *pm)
 	 * then follows from its offset as in an IOVA range.
 	 */
 	for (i = 1; i < buf->nr_bvecs; i++)
-		if (pm->bvec_dma[i] != pm->bvec_dma[i - 1] + buf->bvec[i - 1].bv_len)
+		if (pm->bvec_dma[i] !=
+		    pm->bvec_dma[i - 1] + buf->bvec[i - 1].bv_len)
 			break;
 	pm->dma_base = pm->bvec_dma[0];
 	pm->dma_contig = i == buf->nr_bvecs;

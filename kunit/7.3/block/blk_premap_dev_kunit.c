@@ -222,7 +222,8 @@ static void dev_test_expect_mapped(struct kunit *test, struct dev_test *t,
 				    "bvec %d", i);
 	/* one range of DMA addresses only if the bvecs are back to back */
 	for (i = 1; i < NR_PAGES; i++)
-		if (pm->bvec_dma[i] != pm->bvec_dma[i - 1] + t->bvec[i - 1].bv_len)
+		if (pm->bvec_dma[i] !=
+		    pm->bvec_dma[i - 1] + t->bvec[i - 1].bv_len)
 			break;
 	KUNIT_EXPECT_EQ(test, pm->dma_contig, i == NR_PAGES);
 }
@@ -800,15 +801,10 @@ static void premap_dev_iter_iova(struct kunit *test)
 	dev_test_expect_segs(test, rq, ctx, pm, iter_off, iter_len, 3);
 }
 
-/*
- * A request is premapped only if all its bios are: one bio without a
- * handle, or with a handle its bvecs do not belong to, or on a buffer not
- * premapped for the device yet, and the whole request is mapped the
- * usual way.  Only the last queues a creation.
- */
 KUNIT_DEFINE_ACTION_WRAPPER(dev_test_release, blk_premap_buf_release,
 			    struct blk_premap_buf *);
 
+/* as dev_test_get(), for any handle: @ctx's live premap of @buf */
 static struct blk_premap *dev_test_get_buf(struct blk_premap_ctx *ctx,
 					   struct blk_premap_buf *buf)
 {
@@ -817,6 +813,12 @@ static struct blk_premap *dev_test_get_buf(struct blk_premap_ctx *ctx,
 	return blk_premap_get(ctx, buf);
 }
 
+/*
+ * A request is premapped only if all its bios are: one bio without a
+ * handle, or with a handle its bvecs do not belong to, or on a buffer not
+ * premapped for the device yet, and the whole request is mapped the
+ * usual way.  Only the last queues a creation.
+ */
 static void premap_dev_iter_miss(struct kunit *test)
 {
 	struct dev_test_seg segs[MAX_SEGS];
@@ -881,7 +883,44 @@ static void premap_dev_contig(struct kunit *test)
 			base + PAGE_SIZE - 1);
 }
 
-/* as dev_test_get(), for any handle: @ctx's live premap of @buf */
+/*
+ * blk_premap_dma_off() of a premap over the suite's buffer of NR_PAGES
+ * bvecs, faked with a table of bvecs back to back from @base: marked
+ * dma_contig, any bytes are one segment from the base (not from the
+ * table, made wrong on purpose); not marked, a segment ends with its bvec.
+ */
+static void premap_dev_contig_off(struct kunit *test)
+{
+	const dma_addr_t base = 0x10000000;
+	struct dev_test *t = test->priv;
+	size_t off = dev_test_bvec_off(2) + 300;
+	dma_addr_t bvec_dma[NR_PAGES];
+	struct blk_premap pm = {
+		.buf = t->buf,
+		.bvec_dma = bvec_dma,
+		.dma_base = base,
+	};
+	dma_addr_t next = base;
+	u32 len;
+	int i;
+
+	for (i = 0; i < NR_PAGES; i++) {
+		bvec_dma[i] = next;
+		next += t->bvec[i].bv_len;
+	}
+	KUNIT_EXPECT_EQ(test, blk_premap_dma_off(&pm, off, 3 * PAGE_SIZE, &len),
+			base + off);
+	KUNIT_EXPECT_EQ(test, len, PAGE_SIZE - 300);
+
+	pm.dma_contig = true;
+	for (i = 0; i < NR_PAGES; i++)
+		bvec_dma[i] = 0;
+	KUNIT_EXPECT_EQ(test, blk_premap_dma_off(&pm, off, 3 * PAGE_SIZE, &len),
+			base + off);
+	KUNIT_EXPECT_EQ(test, len, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, blk_premap_dma_at(&pm, BUF_LEN - 1),
+			base + BUF_LEN - 1);
+}
 
 /* blk_rq_dma_premap_gap_mask() of @rq's premapped segments, if any */
 static bool dev_test_gaps(struct request *rq, struct blk_premap_ctx *ctx,
@@ -1299,6 +1338,7 @@ static struct kunit_case blk_premap_dev_cases[] = {
 	KUNIT_CASE(premap_dev_iter_iova),
 	KUNIT_CASE(premap_dev_iter_miss),
 	KUNIT_CASE(premap_dev_contig),
+	KUNIT_CASE(premap_dev_contig_off),
 	KUNIT_CASE(premap_dev_iter_gaps),
 	KUNIT_CASE(premap_dev_iter_alias),
 	KUNIT_CASE(premap_dev_iter_range),

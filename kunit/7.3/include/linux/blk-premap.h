@@ -297,14 +297,15 @@ static inline dma_addr_t blk_premap_dma_off(struct blk_premap *pm, u64 off,
 					    u32 size, u32 *len)
 {
 	const struct blk_premap_buf *buf = pm->buf;
-	u64 pos = off + buf->first_off;
-	unsigned long idx = pos >> buf->shift;
-	u64 bv_off;
+	unsigned long idx;
+	u64 pos, bv_off;
 
 	if (pm->dma_contig) {
 		*len = size;
 		return pm->dma_base + off;
 	}
+	pos = off + buf->first_off;
+	idx = pos >> buf->shift;
 	/* bvec 0 starts first_off bytes into its chunk, the others at 0 */
 	bv_off = idx ? pos & ((1ULL << buf->shift) - 1) : off;
 	*len = min_t(u64, size, buf->bvec[idx].bv_len - bv_off);

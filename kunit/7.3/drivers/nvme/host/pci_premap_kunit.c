@@ -71,6 +71,9 @@ static struct pt_fake *pt_init(struct kunit *test, unsigned int shift,
 		/* what dma_iova_try_alloc() and dma_use_iova() go by */
 		f->pm.iova.addr = PT_IOVA + (first_off & (PAGE_SIZE - 1));
 		f->pm.iova.__size = len;
+		/* as the premap's creation marks an IOVA range */
+		f->pm.dma_base = f->pm.iova.addr;
+		f->pm.dma_contig = true;
 	}
 
 	f->prps = nvme_premap_prps_alloc(&f->buf, GFP_KERNEL);
