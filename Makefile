@@ -359,10 +359,13 @@ check: series-check
 # 7.3 KUnit suites (kunit.py exec), then boots with the IOMMU off and
 # strict for the write-then-verify passes (fixed hugepage buffers, which
 # nvme-pci maps from premaps, and plain 4 KiB pages), the passthrough
-# verify, and mapcalls (no DMA-API mapping call for premapped requests,
-# merged ones too); nvme-pci's default sgl_threshold sends small requests
-# as PRPs and large ones as SGLs.
-CHECK_RUNS_7.3 := off:verify,passthru,mapcalls strict:verify,passthru,mapcalls
+# verify, mapcalls (no DMA-API mapping call for premapped requests,
+# merged ones too), and large (8M reads through live premaps in requests
+# up to MDTS, under strict too; plain ones at max_sectors); nvme-pci's
+# default sgl_threshold sends small requests as PRPs and large ones as
+# SGLs.
+CHECK_RUNS_7.3 := off:verify,passthru,mapcalls,large \
+	strict:verify,passthru,mapcalls,large
 .PHONY: check-7.3
 check-7.3:
 	@[ "$(LINUX)" = 7.3 ] || { $(MAKE) --no-print-directory check-7.3 LINUX=7.3; exit; }; \

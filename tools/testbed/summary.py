@@ -143,9 +143,13 @@ def large_checks(dirs):
     for mode, st, cmdline in run_stats(dirs):
         if "large.ios" not in st:
             continue
-        ios, msk = st["large.ios"], st["large.max_sectors_kb"]
-        per = {k[6:-5]: v / ios for k, v in st.items()
-               if k.startswith("large.") and k.endswith(".cmds")}
+        msk = st["large.max_sectors_kb"]
+        # commands per 8M (16384 sectors) read in the window: exact where
+        # every command of a case is as large as its limit
+        per = {k[6:-5]: v * 16384 / st[k[:-5] + ".sectors"]
+               for k, v in st.items()
+               if k.startswith("large.") and k.endswith(".cmds")
+               and st.get(k[:-5] + ".sectors")}
         reg_kb = msk
         if "swiotlb=force" not in cmdline and "nvme.premap=0" not in cmdline:
             user = [int(a.split("=")[1]) for a in cmdline.split()

@@ -21,6 +21,7 @@
  *    on one of ctx's lists, which teardown leaves (under ctx->lock) before
  *    the owner's reference is dropped.
  */
+#include <linux/blk-mq.h>
 #include <linux/blk-premap.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
@@ -539,6 +540,38 @@ unlock:
 }
 
 /**
+ * blk_premap_max_sectors - how large a request a premapped bio may make
+ * @bio: a bio with a premap handle, larger than @lim->max_sectors
+ * @lim: the limits of @bio's request queue
+ *
+ * A request on a buffer premapped for its device takes no per-request
+ * DMA mapping, so it may go up to @lim->max_premap_sectors: the limits a
+ * driver sets only for per-request mappings (nvme-pci's IOVA cache size
+ * under an IOMMU) do not apply.  Only while the buffer's premap for the
+ * device of the queue's tag set is live: other bios keep max_sectors.
+ * The premap stays live until the request completes (the bio holds the
+ * buffer, and the device's context outlives its queues), so the request
+ * is mapped from it; a driver keeps max_premap_hw_sectors within what it
+ * could map per request all the same (the DMA layer's maximum mapping
+ * size, its descriptor limits).
+ *
+ * Context: bio submission, with a usage reference on @bio's queue.
+ * Return: the request size limit for @bio, in sectors.
+ */
+unsigned int blk_premap_max_sectors(struct bio *bio,
+				    const struct queue_limits *lim)
+{
+	struct blk_mq_tag_set *set = bdev_get_queue(bio->bi_bdev)->tag_set;
+	struct blk_premap_buf *buf = bio_premap(bio);
+	u64 off;
+
+	if (set && set->premap && blk_premap_bio_off(buf, bio, &off) &&
+	    blk_premap_live(set->premap, buf))
+		return lim->max_premap_sectors;
+	return lim->max_sectors;
+}
+
+/**
  * blk_premap_ctx_init - set up premapping for a DMA device
  * @ctx: the context, in the driver's per-device structure
  * @dma_dev: the device buffers are mapped for
@@ -572,8 +605,9 @@ EXPORT_SYMBOL_GPL(blk_premap_ctx_init);
  * release): then nothing maps memory for the device or calls the driver's
  * hooks.  The driver must have quiesced its queues and cancelled or
  * completed every request (no request is using a premap of the device
- * and none can look one up), and must call this while its DMA device is
- * still usable.
+ * and none can look one up), no bio may enter a queue of a tag set that
+ * points to @ctx any more (&blk_mq_tag_set.premap: del_gendisk() returned
+ * for each), and it must call this while its DMA device is still usable.
  *
  * Context: process context; sleeps.
  */

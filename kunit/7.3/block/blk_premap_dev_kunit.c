@@ -10,7 +10,8 @@
  * mapping still exists and its pages are still pinned.  The cases check
  * what the lookup queues and when, the mapping of each bvec, and that
  * releasing the buffer, destroying a device, or a refused creation leave
- * nothing mapped and nothing queued.  The last cases map requests of one
+ * nothing mapped and nothing queued, and which bios may make requests as
+ * large as max_premap_sectors.  The last cases map requests of one
  * or more bios on the buffer through the DMA mapping iterator and compare
  * its segments with the premap's addresses of every piece of the bios.
  */
@@ -603,7 +604,7 @@ static int dev_test_segs(struct kunit *test, struct request *rq,
 	found = iter.len;
 	if (found)
 		KUNIT_EXPECT_EQ(test, found, blk_rq_payload_bytes(rq));
-	pm = blk_rq_dma_premap_range(&iter, &off);
+	pm = blk_rq_dma_premap_range(rq, &iter, &off);
 	blk_rq_dma_premap_start(rq, &iter);
 	if (one_bio) {
 		KUNIT_EXPECT_PTR_EQ(test, seg.pm, pm);
@@ -852,6 +853,157 @@ static void premap_dev_iter_miss(struct kunit *test)
 }
 
 /*
+ * How large a request a bio larger than max_sectors may make: up to
+ * max_premap_sectors only once its buffer's premap for the device of its
+ * queue's tag set is live; looking does not queue a creation.  A bio of a
+ * queue without a tag set or whose tag set has no premap context, one on
+ * another device's premap, a failed premap, or a handle the bio's bvecs
+ * do not belong to, keeps max_sectors.
+ */
+static void premap_dev_max_sectors(struct kunit *test)
+{
+	static const size_t off[] = { 100 }, len[] = { 6 * PAGE_SIZE };
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap_ctx *failed = dev_test_ctx(t, 1);
+	struct blk_mq_tag_set *set;
+	struct blk_premap_buf *other;
+	struct block_device *bdev;
+	struct request_queue *q;
+	struct request *rq;
+	struct bio *bio;
+
+	rq = dev_test_rq(test, t->buf, off, len, 1);
+	bio = rq->bio;
+	q = rq->q;
+	q->limits.max_sectors = 8;
+	q->limits.max_premap_sectors = 64;
+	set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
+	bdev = kunit_kzalloc(test, sizeof(*bdev), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, set && bdev);
+	bdev->bd_queue = q;
+	bio->bi_bdev = bdev;
+
+	/* bio-based queue, then no premap context */
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
+	q->tag_set = set;
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
+
+	/* not premapped yet: nothing queued */
+	set->premap = ctx;
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
+	flush_work(&ctx->work);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+	KUNIT_EXPECT_EQ(test, t->creates, 0);
+
+	/* live: up to max_premap_sectors, through the tag set only */
+	KUNIT_ASSERT_NOT_NULL(test, dev_test_get_buf(ctx, t->buf));
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 64);
+	set->premap = NULL;
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
+	q->tag_set = NULL;
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
+	q->tag_set = set;
+	set->premap = ctx;
+
+	/* pending, then failed, for another device */
+	set->premap = failed;
+	disable_work_sync(&failed->work);
+	blk_premap_queue_create(failed, t->buf);
+	KUNIT_ASSERT_NOT_NULL(test, dev_test_slot(t, failed));
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
+	t->create_ret = -ENOMEM;
+	enable_work(&failed->work);
+	queue_work(system_dfl_long_wq, &failed->work);
+	flush_work(&failed->work);
+	KUNIT_EXPECT_EQ(test, dev_test_slot(t, failed)->state,
+			BLK_PREMAP_FAILED);
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
+
+	/* a live handle whose bvec array the bio's data is not in */
+	t->create_ret = 0;
+	set->premap = ctx;
+	other = blk_premap_buf_create(t->bvec + 1, NR_PAGES - 1, PAGE_SHIFT,
+				      BUF_LEN - t->bvec[0].bv_len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dev_test_release,
+							other), 0);
+	KUNIT_ASSERT_NOT_NULL(test, dev_test_get_buf(ctx, other));
+	bio_set_premap(bio, other);
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
+	bio_set_premap(bio, t->buf);
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 64);
+}
+
+/*
+ * bio_split_rw() of a 48-sector bio on the premapped buffer against
+ * max_sectors of 8: whole while its premap is live and max_premap_sectors
+ * is 64; split at 16 or 8, or for a device its buffer is not premapped
+ * for.  The bio is REQ_NOWAIT, so a split it would need ends it with
+ * BLK_STS_AGAIN instead of submitting the rest.
+ */
+static void premap_dev_split(struct kunit *test)
+{
+	static const size_t off[] = { 100 }, len[] = { 6 * PAGE_SIZE };
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_mq_tag_set *set;
+	struct block_device *bdev;
+	struct request_queue *q;
+	struct request *rq;
+	unsigned int nsegs;
+	struct bio *bio;
+	int i;
+	static const struct {
+		unsigned int premap_sectors;
+		bool other_dev, whole;
+	} c[] = {
+		{ 64, false, true },
+		{ 48, false, true },
+		{ 16, false, false },
+		{ 8, false, false },
+		{ 64, true, false },
+	};
+
+	rq = dev_test_rq(test, t->buf, off, len, 1);
+	bio = rq->bio;
+	q = rq->q;
+	q->limits.logical_block_size = SECTOR_SIZE;
+	q->limits.physical_block_size = SECTOR_SIZE;
+	q->limits.max_segments = 64;
+	q->limits.dma_alignment = 3;
+	q->limits.max_sectors = 8;
+	set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
+	bdev = kunit_kzalloc(test, sizeof(*bdev), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, set && bdev);
+	bdev->bd_queue = q;
+	q->tag_set = set;
+	bio->bi_bdev = bdev;
+	bio->bi_opf |= REQ_NOWAIT;
+	KUNIT_ASSERT_NOT_NULL(test, dev_test_get_buf(ctx, t->buf));
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		q->limits.max_premap_sectors = c[i].premap_sectors;
+		set->premap = c[i].other_dev ? dev_test_ctx(t, 1) : ctx;
+		bio->bi_status = BLK_STS_OK;
+		if (c[i].whole) {
+			KUNIT_EXPECT_PTR_EQ_MSG(test, bio_split_rw(bio, &q->limits,
+								   &nsegs),
+						bio, "case %d", i);
+			/* a segment per page: the suite's pages are apart */
+			KUNIT_EXPECT_EQ_MSG(test, nsegs, 7, "case %d", i);
+		} else {
+			KUNIT_EXPECT_NULL_MSG(test, bio_split_rw(bio, &q->limits,
+								 &nsegs),
+					      "case %d", i);
+			KUNIT_EXPECT_EQ_MSG(test, (__force u8)bio->bi_status,
+					    (__force u8)BLK_STS_AGAIN,
+					    "case %d", i);
+		}
+	}
+}
+
+/*
  * Without an IOMMU, a buffer of one bvec (a whole page here; a hugepage
  * buffer of one folio in use) is one range of DMA addresses: a byte's
  * address follows from its offset, and any bytes of it are one segment,
@@ -1083,7 +1235,7 @@ static struct blk_premap *dev_test_range(struct kunit *test,
 	struct blk_premap *pm;
 
 	KUNIT_ASSERT_TRUE(test, blk_rq_dma_premap_prepare(rq, ctx, &iter));
-	pm = blk_rq_dma_premap_range(&iter, off);
+	pm = blk_rq_dma_premap_range(rq, &iter, off);
 	/* the range's first byte is where the first segment starts */
 	blk_rq_dma_premap_start(rq, &iter);
 	if (pm)
@@ -1337,6 +1489,8 @@ static struct kunit_case blk_premap_dev_cases[] = {
 	KUNIT_CASE(premap_dev_iter_direct),
 	KUNIT_CASE(premap_dev_iter_iova),
 	KUNIT_CASE(premap_dev_iter_miss),
+	KUNIT_CASE(premap_dev_max_sectors),
+	KUNIT_CASE(premap_dev_split),
 	KUNIT_CASE(premap_dev_contig),
 	KUNIT_CASE(premap_dev_contig_off),
 	KUNIT_CASE(premap_dev_iter_gaps),

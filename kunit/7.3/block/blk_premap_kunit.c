@@ -16,12 +16,16 @@
  * last cases check that against the offsets the bios were built from, for
  * every sector of a buffer that starts and ends inside a folio, and that a
  * handle next to foreign bvecs or past the buffer's end is refused.
+ * premap_limits checks the request size limit of premapped bios that
+ * the queue limits derive from the driver's.
  */
 #include <kunit/test.h>
 #include <linux/bio.h>
 #include <linux/blk-premap.h>
 #include <linux/blk_types.h>
+#include <linux/blkdev.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/uio.h>
 #include "blk.h"
 
@@ -461,6 +465,66 @@ static void premap_bio_off_range(struct kunit *test)
 						    2 * BVEC_LEN, &got));
 }
 
+/*
+ * The request size limit of bios on premapped buffers: the driver's
+ * max_premap_hw_sectors within max_dev_sectors and the user's
+ * max_sectors_kb (else the default cap), in whole logical blocks, never
+ * below max_sectors, and within what one integrity buffer covers;
+ * max_sectors where the driver sets nothing larger.
+ */
+static void premap_limits(struct kunit *test)
+{
+	/* max_hw_sectors 256 (128 KiB) throughout */
+	static const struct {
+		unsigned int user, dev, premap_hw, lbs;	/* sectors; bytes */
+		unsigned int metadata;			/* bytes per block */
+		unsigned int max, premap;		/* expected, sectors */
+	} c[] = {
+		{ 0, 0, 1024, 0, 0, 256, 1024 },	/* 512 KiB */
+		{ 128, 0, 1024, 0, 0, 128, 128 },	/* the user's 64 KiB */
+		{ 768, 0, 1024, 0, 0, 256, 768 },	/* ... 384 KiB */
+		{ 4096, 0, 1024, 0, 0, 256, 1024 },	/* ... 2 MiB */
+		{ 0, 512, 1024, 0, 0, 256, 512 },	/* max_dev_sectors */
+		{ 0, 128, 1024, 0, 0, 128, 128 },	/* ... below max_hw */
+		/* without a user value the default cap binds */
+		{ 0, 0, 1 << 20, 0, 0, 256, BLK_DEF_MAX_SECTORS_CAP },
+		{ 0, 0, 1027, SZ_4K, 0, 256, 1024 },	/* whole 4 KiB blocks */
+		{ 0, 0, 128, 0, 0, 256, 256 },		/* below max_hw_sectors */
+		{ 0, 0, 0, 0, 0, 256, 256 },		/* not set */
+		/*
+		 * the integrity buffer is one segment: with 8 bytes of
+		 * metadata per block, and segments of 256 KiB at most, what
+		 * it covers is 256 KiB of data
+		 */
+		{ 0, 0, 1024, 0, 8, 256, 512 },
+	};
+	struct queue_limits lim;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		if (c[i].metadata && !IS_ENABLED(CONFIG_BLK_DEV_INTEGRITY)) {
+			kunit_info(test, "case %u needs CONFIG_BLK_DEV_INTEGRITY",
+				   i);
+			continue;
+		}
+		lim = (struct queue_limits) {
+			.max_hw_sectors = 256,
+			.max_user_sectors = c[i].user,
+			.max_dev_sectors = c[i].dev,
+			.max_premap_hw_sectors = c[i].premap_hw,
+			.logical_block_size = c[i].lbs,
+			.max_segment_size = c[i].metadata ? SZ_256K : UINT_MAX,
+			.integrity.metadata_size = c[i].metadata,
+		};
+		KUNIT_ASSERT_EQ_MSG(test, blk_validate_limits(&lim), 0,
+				    "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, lim.max_sectors, c[i].max,
+				    "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, lim.max_premap_sectors, c[i].premap,
+				    "case %u", i);
+	}
+}
+
 static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(premap_iter_init),
 	KUNIT_CASE(premap_iter_into_bio),
@@ -473,6 +537,7 @@ static struct kunit_case blk_premap_cases[] = {
 	KUNIT_CASE(premap_buf_layout),
 	KUNIT_CASE(premap_bio_off),
 	KUNIT_CASE(premap_bio_off_range),
+	KUNIT_CASE(premap_limits),
 	{}
 };
 

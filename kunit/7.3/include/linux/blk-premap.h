@@ -27,7 +27,9 @@
  *    it completes the bio), and before it unpins the pages.
  *  - Device side: the driver calls blk_premap_ctx_destroy() only once its
  *    queues are quiesced and its requests cancelled: no request is mapping
- *    from a premap of the device, and every one that did is unmapped.
+ *    from a premap of the device, and every one that did is unmapped; and
+ *    once no bio can enter a queue of a tag set that points to the context
+ *    (&blk_mq_tag_set.premap), whose splitting looks at its premaps.
  *  - Both at once: a premap stays on its device's list until whoever took
  *    it out of its buffer's slot has torn it down, so the device's destroy
  *    returns only once every premap of the device is unmapped, also one
