@@ -549,11 +549,12 @@ unlock:
  * driver sets only for per-request mappings (nvme-pci's IOVA cache size
  * under an IOMMU) do not apply.  Only while the buffer's premap for the
  * device of the queue's tag set is live: other bios keep max_sectors.
- * The premap stays live until the request completes (the bio holds the
- * buffer, and the device's context outlives its queues), so the request
- * is mapped from it; a driver keeps max_premap_hw_sectors within what it
- * could map per request all the same (the DMA layer's maximum mapping
- * size, its descriptor limits).
+ * The premap stays live until the request completes (the buffer's owner
+ * releases the handle only once every bio on it has completed, and the
+ * device's context outlives its queues), so the request is mapped from
+ * it; a driver keeps max_premap_hw_sectors within what it could map per
+ * request all the same (the DMA layer's maximum mapping size, its
+ * descriptor limits).
  *
  * Context: bio submission, with a usage reference on @bio's queue.
  * Return: the request size limit for @bio, in sectors.

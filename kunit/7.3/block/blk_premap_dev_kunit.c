@@ -936,37 +936,48 @@ static void premap_dev_max_sectors(struct kunit *test)
 }
 
 /*
- * bio_split_rw() of a 48-sector bio on the premapped buffer against
- * max_sectors of 8: whole while its premap is live and max_premap_sectors
- * is 64; split at 16 or 8, or for a device its buffer is not premapped
- * for.  The bio is REQ_NOWAIT, so a split it would need ends it with
- * BLK_STS_AGAIN instead of submitting the rest.
+ * Whether bio_split_rw() leaves REQ_NOWAIT @bio whole: else a split it
+ * would need ends it with BLK_STS_AGAIN instead of submitting the rest.
+ */
+static bool dev_test_whole(struct kunit *test, struct bio *bio,
+			   struct request_queue *q, unsigned int *nsegs)
+{
+	struct bio *ret;
+
+	bio->bi_status = BLK_STS_OK;
+	ret = bio_split_rw(bio, &q->limits, nsegs);
+	if (ret) {
+		KUNIT_EXPECT_PTR_EQ(test, ret, bio);
+		return true;
+	}
+	KUNIT_EXPECT_EQ(test, (__force u8)bio->bi_status,
+			(__force u8)BLK_STS_AGAIN);
+	return false;
+}
+
+/*
+ * Whether bio_split_rw() splits a bio of six pages on the premapped buffer
+ * against max_sectors of 8: not while its premap is live and
+ * max_premap_sectors covers it; at a max_premap_sectors of 16, or for a
+ * device the buffer is not premapped for, it does.  Then where:
+ * bio_split_rw_at() at the limit blk_premap_max_sectors() gives.
  */
 static void premap_dev_split(struct kunit *test)
 {
 	static const size_t off[] = { 100 }, len[] = { 6 * PAGE_SIZE };
 	struct dev_test *t = test->priv;
 	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap_ctx *other = dev_test_ctx(t, 1);
+	unsigned int nsegs, sectors, max;
 	struct blk_mq_tag_set *set;
 	struct block_device *bdev;
 	struct request_queue *q;
 	struct request *rq;
-	unsigned int nsegs;
 	struct bio *bio;
-	int i;
-	static const struct {
-		unsigned int premap_sectors;
-		bool other_dev, whole;
-	} c[] = {
-		{ 64, false, true },
-		{ 48, false, true },
-		{ 16, false, false },
-		{ 8, false, false },
-		{ 64, true, false },
-	};
 
 	rq = dev_test_rq(test, t->buf, off, len, 1);
 	bio = rq->bio;
+	sectors = bio_sectors(bio);
 	q = rq->q;
 	q->limits.logical_block_size = SECTOR_SIZE;
 	q->limits.physical_block_size = SECTOR_SIZE;
@@ -978,29 +989,36 @@ static void premap_dev_split(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, set && bdev);
 	bdev->bd_queue = q;
 	q->tag_set = set;
+	set->premap = ctx;
 	bio->bi_bdev = bdev;
 	bio->bi_opf |= REQ_NOWAIT;
 	KUNIT_ASSERT_NOT_NULL(test, dev_test_get_buf(ctx, t->buf));
 
-	for (i = 0; i < ARRAY_SIZE(c); i++) {
-		q->limits.max_premap_sectors = c[i].premap_sectors;
-		set->premap = c[i].other_dev ? dev_test_ctx(t, 1) : ctx;
-		bio->bi_status = BLK_STS_OK;
-		if (c[i].whole) {
-			KUNIT_EXPECT_PTR_EQ_MSG(test, bio_split_rw(bio, &q->limits,
-								   &nsegs),
-						bio, "case %d", i);
-			/* a segment per page: the suite's pages are apart */
-			KUNIT_EXPECT_EQ_MSG(test, nsegs, 7, "case %d", i);
-		} else {
-			KUNIT_EXPECT_NULL_MSG(test, bio_split_rw(bio, &q->limits,
-								 &nsegs),
-					      "case %d", i);
-			KUNIT_EXPECT_EQ_MSG(test, (__force u8)bio->bi_status,
-					    (__force u8)BLK_STS_AGAIN,
-					    "case %d", i);
-		}
-	}
+	q->limits.max_premap_sectors = sectors + 16;
+	KUNIT_EXPECT_TRUE(test, dev_test_whole(test, bio, q, &nsegs));
+	/* a segment per bvec: the bio spans seven */
+	KUNIT_EXPECT_EQ(test, nsegs, 7);
+	q->limits.max_premap_sectors = sectors;
+	KUNIT_EXPECT_TRUE(test, dev_test_whole(test, bio, q, &nsegs));
+	q->limits.max_premap_sectors = 16;
+	KUNIT_EXPECT_FALSE(test, dev_test_whole(test, bio, q, &nsegs));
+	q->limits.max_premap_sectors = sectors + 16;
+	set->premap = other;
+	KUNIT_EXPECT_FALSE(test, dev_test_whole(test, bio, q, &nsegs));
+
+	/* where: at 16 sectors, or at 8 for the other device */
+	bio->bi_opf &= ~REQ_NOWAIT;
+	q->limits.max_premap_sectors = 16;
+	set->premap = ctx;
+	max = blk_premap_max_sectors(bio, &q->limits);
+	KUNIT_EXPECT_EQ(test, max, 16);
+	KUNIT_EXPECT_EQ(test, bio_split_rw_at(bio, &q->limits, &nsegs,
+					      max << SECTOR_SHIFT), 16);
+	set->premap = other;
+	max = blk_premap_max_sectors(bio, &q->limits);
+	KUNIT_EXPECT_EQ(test, max, 8);
+	KUNIT_EXPECT_EQ(test, bio_split_rw_at(bio, &q->limits, &nsegs,
+					      max << SECTOR_SHIFT), 8);
 }
 
 /*

@@ -467,40 +467,45 @@ static void premap_bio_off_range(struct kunit *test)
 
 /*
  * The request size limit of bios on premapped buffers: the driver's
- * max_premap_hw_sectors within max_dev_sectors and the user's
- * max_sectors_kb (else the default cap), in whole logical blocks, never
- * below max_sectors, and within what one integrity buffer covers;
- * max_sectors where the driver sets nothing larger.
+ * max_premap_hw_sectors within max_dev_sectors and the cap max_sectors
+ * has (the user's max_sectors_kb, else io_opt or the default), in whole
+ * logical blocks, never below max_sectors, and within what one integrity
+ * buffer covers; max_sectors where the driver sets nothing larger.
  */
 static void premap_limits(struct kunit *test)
 {
 	/* max_hw_sectors 256 (128 KiB) throughout */
 	static const struct {
-		unsigned int user, dev, premap_hw, lbs;	/* sectors; bytes */
+		unsigned int user, dev, premap_hw;	/* sectors */
+		unsigned int lbs, io_opt, seg;		/* bytes */
 		unsigned int metadata;			/* bytes per block */
 		unsigned int max, premap;		/* expected, sectors */
 	} c[] = {
-		{ 0, 0, 1024, 0, 0, 256, 1024 },	/* 512 KiB */
-		{ 128, 0, 1024, 0, 0, 128, 128 },	/* the user's 64 KiB */
-		{ 768, 0, 1024, 0, 0, 256, 768 },	/* ... 384 KiB */
-		{ 4096, 0, 1024, 0, 0, 256, 1024 },	/* ... 2 MiB */
-		{ 0, 512, 1024, 0, 0, 256, 512 },	/* max_dev_sectors */
-		{ 0, 128, 1024, 0, 0, 128, 128 },	/* ... below max_hw */
-		/* without a user value the default cap binds */
-		{ 0, 0, 1 << 20, 0, 0, 256, BLK_DEF_MAX_SECTORS_CAP },
-		{ 0, 0, 1027, SZ_4K, 0, 256, 1024 },	/* whole 4 KiB blocks */
-		{ 0, 0, 128, 0, 0, 256, 256 },		/* below max_hw_sectors */
-		{ 0, 0, 0, 0, 0, 256, 256 },		/* not set */
+		{ 0, 0, 1024, 0, 0, 0, 0, 256, 1024 },	/* 512 KiB */
+		{ 128, 0, 1024, 0, 0, 0, 0, 128, 128 },	/* the user's 64 KiB */
+		{ 768, 0, 1024, 0, 0, 0, 0, 256, 768 },	/* ... 384 KiB */
+		{ 4096, 0, 1024, 0, 0, 0, 0, 256, 1024 },	/* ... 2 MiB */
+		{ 0, 512, 1024, 0, 0, 0, 0, 256, 512 },	/* max_dev_sectors */
+		{ 0, 128, 1024, 0, 0, 0, 0, 128, 128 },	/* ... below max_hw */
+		/* without a user value the default cap binds, or io_opt */
+		{ 0, 0, 1 << 20, 0, 0, 0, 0, 256, BLK_DEF_MAX_SECTORS_CAP },
+		{ 0, 0, 1 << 20, 0, SZ_8M, 0, 0, 256, SZ_8M >> SECTOR_SHIFT },
+		{ 0, 0, 1027, SZ_4K, 0, 0, 0, 256, 1024 },	/* whole blocks */
+		{ 0, 0, 128, 0, 0, 0, 0, 256, 256 },	/* below max_hw */
+		{ 0, 0, 0, 0, 0, 0, 0, 256, 256 },	/* not set */
 		/*
-		 * the integrity buffer is one segment: with 8 bytes of
-		 * metadata per block, and segments of 256 KiB at most, what
-		 * it covers is 256 KiB of data
+		 * one integrity buffer, one segment: at most 256 KiB of
+		 * data with segments of 256 KiB; 16 MiB with 64 bytes of
+		 * metadata per 512-byte block in 2 MiB
 		 */
-		{ 0, 0, 1024, 0, 8, 256, 512 },
+		{ 0, 0, 1024, 0, 0, SZ_256K, 8, 256, 512 },
+		{ 1 << 16, 0, 1 << 16, 0, 0, 0, 64, 256, SZ_16M >> SECTOR_SHIFT },
 	};
 	struct queue_limits lim;
 	unsigned int i;
 
+	if (PAGE_SECTORS > 256)
+		kunit_skip(test, "max_hw_sectors of 128 KiB is below a page");
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		if (c[i].metadata && !IS_ENABLED(CONFIG_BLK_DEV_INTEGRITY)) {
 			kunit_info(test, "case %u needs CONFIG_BLK_DEV_INTEGRITY",
@@ -513,7 +518,8 @@ static void premap_limits(struct kunit *test)
 			.max_dev_sectors = c[i].dev,
 			.max_premap_hw_sectors = c[i].premap_hw,
 			.logical_block_size = c[i].lbs,
-			.max_segment_size = c[i].metadata ? SZ_256K : UINT_MAX,
+			.io_opt = c[i].io_opt,
+			.max_segment_size = c[i].seg ?: UINT_MAX,
 			.integrity.metadata_size = c[i].metadata,
 		};
 		KUNIT_ASSERT_EQ_MSG(test, blk_validate_limits(&lim), 0,
