@@ -853,6 +853,26 @@ static void premap_dev_iter_miss(struct kunit *test)
 }
 
 /*
+ * Put @rq's queue behind a tag set (returned, without a premap context)
+ * and give its bio a block device on that queue, as bio submission sees
+ * them.
+ */
+static struct blk_mq_tag_set *dev_test_tag_set(struct kunit *test,
+					       struct request *rq)
+{
+	struct blk_mq_tag_set *set;
+	struct block_device *bdev;
+
+	set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
+	bdev = kunit_kzalloc(test, sizeof(*bdev), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, set && bdev);
+	bdev->bd_queue = rq->q;
+	rq->q->tag_set = set;
+	rq->bio->bi_bdev = bdev;
+	return set;
+}
+
+/*
  * How large a request a bio larger than max_sectors may make: up to
  * max_premap_sectors only once its buffer's premap for the device of its
  * queue's tag set is live; looking does not queue a creation.  A bio of a
@@ -868,7 +888,6 @@ static void premap_dev_max_sectors(struct kunit *test)
 	struct blk_premap_ctx *failed = dev_test_ctx(t, 1);
 	struct blk_mq_tag_set *set;
 	struct blk_premap_buf *other;
-	struct block_device *bdev;
 	struct request_queue *q;
 	struct request *rq;
 	struct bio *bio;
@@ -878,16 +897,13 @@ static void premap_dev_max_sectors(struct kunit *test)
 	q = rq->q;
 	q->limits.max_sectors = 8;
 	q->limits.max_premap_sectors = 64;
-	set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
-	bdev = kunit_kzalloc(test, sizeof(*bdev), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, set && bdev);
-	bdev->bd_queue = q;
-	bio->bi_bdev = bdev;
+	set = dev_test_tag_set(test, rq);
 
-	/* bio-based queue, then no premap context */
+	/* no premap context, then a bio-based queue */
+	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
+	q->tag_set = NULL;
 	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
 	q->tag_set = set;
-	KUNIT_EXPECT_EQ(test, blk_premap_max_sectors(bio, &q->limits), 8);
 
 	/* not premapped yet: nothing queued */
 	set->premap = ctx;
@@ -970,7 +986,6 @@ static void premap_dev_split(struct kunit *test)
 	struct blk_premap_ctx *other = dev_test_ctx(t, 1);
 	unsigned int nsegs, sectors, max;
 	struct blk_mq_tag_set *set;
-	struct block_device *bdev;
 	struct request_queue *q;
 	struct request *rq;
 	struct bio *bio;
@@ -984,13 +999,8 @@ static void premap_dev_split(struct kunit *test)
 	q->limits.max_segments = 64;
 	q->limits.dma_alignment = 3;
 	q->limits.max_sectors = 8;
-	set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
-	bdev = kunit_kzalloc(test, sizeof(*bdev), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, set && bdev);
-	bdev->bd_queue = q;
-	q->tag_set = set;
+	set = dev_test_tag_set(test, rq);
 	set->premap = ctx;
-	bio->bi_bdev = bdev;
 	bio->bi_opf |= REQ_NOWAIT;
 	KUNIT_ASSERT_NOT_NULL(test, dev_test_get_buf(ctx, t->buf));
 
