@@ -295,9 +295,10 @@ e2e: kernel $(INITRD)
 # ---------------------------------------------------------------- check
 # e2e part of check, on the DMA_API_DEBUG + lockdep + KASAN guest
 # (VARIANT=debug): a bench smoke (4k/128k/8M, 2 s each) in IOMMU=off and
-# strict, and the write-then-verify pass in IOMMU=off, strict and
-# SWIOTLB=force, each with PRPs forced (nvme.sgl_threshold=0) and with SGLs
-# (nvme.sgl_threshold=1), all with the premap cache on (the default). The
+# strict, and the write-then-verify pass in IOMMU=off and strict, each with
+# PRPs forced (nvme.sgl_threshold=0) and with SGLs (nvme.sgl_threshold=1),
+# and in SWIOTLB=force with PRPs, all with the premap cache on (the
+# default). The
 # dmacount job proves premapped requests make no DMA-API call; the lifetime
 # job (tools/premap-test) runs last: it ends by hot-removing the controller.
 # summary.py fails a run that leaves premaps behind or, but for swiotlb,
@@ -317,7 +318,7 @@ CHECK_RUNS := off:prp:verify,dmacount,passthru,large,lifetime \
 	off:sgl:bench,verify,mixed,large,polled \
 	strict:prp:verify,dmacount,passthru,polled,large,lifetime \
 	strict:sgl:bench,verify,dmacount,mixed,large \
-	swiotlb:prp:verify,passthru,large,lifetime swiotlb:sgl:verify,polled \
+	swiotlb:prp:verify,passthru,polled,large,lifetime \
 	mdts0:sgl:bench
 # make check ends with a short make stress (one boot, IOMMU strict) and
 # the removal race (tools/premap-race) in a boot with the IOMMU off, where
@@ -360,7 +361,8 @@ check: series-check
 # strict for the write-then-verify passes (fixed hugepage buffers, which
 # nvme-pci maps from premaps, and plain 4 KiB pages), the passthrough
 # verify, mapcalls (no DMA-API mapping call for premapped requests,
-# merged ones too), and large (8M reads through live premaps in requests
+# merged ones too; nvme.premap=N unmaps a running fio's premaps and maps
+# its requests per request, Y premaps them again), and large (8M reads through live premaps in requests
 # up to MDTS, under strict too; plain ones at max_sectors); nvme-pci's
 # default sgl_threshold sends small requests as PRPs and large ones as
 # SGLs.

@@ -598,29 +598,26 @@ void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
 EXPORT_SYMBOL_GPL(blk_premap_ctx_init);
 
 /**
- * blk_premap_ctx_destroy - the device goes away
+ * blk_premap_ctx_invalidate - tear down every premap of a device
  * @ctx: the device's context
  *
- * Stops new premaps, waits for a creation in progress, tears down every
- * premap of the device and waits for teardowns others started (a buffer's
- * release): then nothing maps memory for the device or calls the driver's
- * hooks.  The driver must have quiesced its queues and cancelled or
- * completed every request (no request is using a premap of the device
- * and none can look one up), no bio may enter a queue of a tag set that
- * points to @ctx any more (&blk_mq_tag_set.premap: del_gendisk() returned
- * for each), and it must call this while its DMA device is still usable.
+ * Waits for a creation in progress, tears down every premap of the device
+ * (live, failed or still queued) and waits for teardowns others started (a
+ * buffer's release).  The device keeps its context: a later request
+ * queues its buffer's premap again.  For a driver whose premaps must go
+ * while the device stays, e.g. when premapping is switched off.  The
+ * driver must have frozen the queues of the tag set that points to @ctx
+ * (&blk_mq_tag_set.premap), or otherwise made sure that no request is
+ * using or looking up a premap of the device and no bio is being split
+ * against one, for the duration of the call.
  *
  * Context: process context; sleeps.
  */
-void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx)
+void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx)
 {
 	struct blk_premap_buf *buf;
 	struct blk_premap *pm;
 
-	spin_lock_irq(&ctx->lock);
-	ctx->dead = true;
-	spin_unlock_irq(&ctx->lock);
-	cancel_work_sync(&ctx->work);
 	for (;;) {
 		spin_lock_irq(&ctx->lock);
 		pm = list_first_entry_or_null(&ctx->pms, struct blk_premap,
@@ -637,5 +634,30 @@ void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx)
 		}
 		blk_premap_unlock_buf(buf);
 	}
+}
+EXPORT_SYMBOL_GPL(blk_premap_ctx_invalidate);
+
+/**
+ * blk_premap_ctx_destroy - the device goes away
+ * @ctx: the device's context
+ *
+ * Stops new premaps, waits for a creation in progress, tears down every
+ * premap of the device and waits for teardowns others started (a buffer's
+ * release): then nothing maps memory for the device or calls the driver's
+ * hooks.  The driver must have quiesced its queues and cancelled or
+ * completed every request (no request is using a premap of the device
+ * and none can look one up), no bio may enter a queue of a tag set that
+ * points to @ctx any more (&blk_mq_tag_set.premap: del_gendisk() returned
+ * for each), and it must call this while its DMA device is still usable.
+ *
+ * Context: process context; sleeps.
+ */
+void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx)
+{
+	spin_lock_irq(&ctx->lock);
+	ctx->dead = true;
+	spin_unlock_irq(&ctx->lock);
+	cancel_work_sync(&ctx->work);
+	blk_premap_ctx_invalidate(ctx);
 }
 EXPORT_SYMBOL_GPL(blk_premap_ctx_destroy);

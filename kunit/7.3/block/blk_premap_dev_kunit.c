@@ -9,9 +9,9 @@
  * that count their calls and check, when a premap is torn down, that its
  * mapping still exists and its pages are still pinned.  The cases check
  * what the lookup queues and when, the mapping of each bvec, and that
- * releasing the buffer, destroying a device, or a refused creation leave
- * nothing mapped and nothing queued, and which bios may make requests as
- * large as max_premap_sectors.  The last cases map requests of one
+ * releasing the buffer, destroying or invalidating a device, or a refused
+ * creation leave nothing mapped and nothing queued, and which bios may
+ * make requests as large as max_premap_sectors.  The last cases map requests of one
  * or more bios on the buffer through the DMA mapping iterator and compare
  * its segments with the premap's addresses of every piece of the bios.
  */
@@ -276,6 +276,55 @@ static void premap_dev_ctx_destroy(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pending));
 	KUNIT_EXPECT_EQ(test, t->creates, 1);
+}
+
+/*
+ * Invalidating a device tears down its premaps, live and queued, while
+ * their mappings exist, and leaves the other devices' alone; the device
+ * premaps the buffer again on its next request.
+ */
+static void premap_dev_invalidate(struct kunit *test)
+{
+	struct dev_test *t = test->priv;
+	struct blk_premap_ctx *ctx = dev_test_ctx(t, 0);
+	struct blk_premap_ctx *other = dev_test_ctx(t, 1);
+	struct blk_premap *pm, *other_pm;
+
+	dev_test_queue(t, ctx);
+	dev_test_queue(t, other);
+	KUNIT_ASSERT_NOT_NULL(test, dev_test_get(t, ctx));
+	other_pm = dev_test_get(t, other);
+	KUNIT_ASSERT_NOT_NULL(test, other_pm);
+	KUNIT_EXPECT_TRUE(test, blk_premap_live(ctx, t->buf));
+
+	blk_premap_ctx_invalidate(ctx);
+	KUNIT_EXPECT_EQ(test, t->destroys, 1);
+	KUNIT_EXPECT_EQ(test, t->destroy_unmapped, 0);
+	KUNIT_EXPECT_EQ(test, t->destroy_unpinned, 0);
+	KUNIT_EXPECT_NULL(test, dev_test_slot(t, ctx));
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+	KUNIT_EXPECT_FALSE(test, blk_premap_live(ctx, t->buf));
+	KUNIT_EXPECT_PTR_EQ(test, dev_test_get(t, other), other_pm);
+
+	/* queued, not created yet: taken off the lists, never created */
+	disable_work_sync(&ctx->work);
+	dev_test_queue(t, ctx);
+	KUNIT_EXPECT_FALSE(test, list_empty(&ctx->pending));
+	blk_premap_ctx_invalidate(ctx);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pending));
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+	KUNIT_EXPECT_NULL(test, dev_test_slot(t, ctx));
+	enable_work(&ctx->work);
+	queue_work(system_dfl_long_wq, &ctx->work);
+	flush_work(&ctx->work);
+	KUNIT_EXPECT_EQ(test, t->creates, 2);
+
+	/* the device still premaps */
+	dev_test_queue(t, ctx);
+	pm = dev_test_get(t, ctx);
+	dev_test_expect_mapped(test, t, pm);
+	KUNIT_EXPECT_EQ(test, t->creates, 3);
+	KUNIT_EXPECT_EQ(test, t->destroys, 1);
 }
 
 /*
@@ -1507,6 +1556,7 @@ static void premap_dev_iter_one_iova(struct kunit *test)
 static struct kunit_case blk_premap_dev_cases[] = {
 	KUNIT_CASE(premap_dev_create),
 	KUNIT_CASE(premap_dev_ctx_destroy),
+	KUNIT_CASE(premap_dev_invalidate),
 	KUNIT_CASE(premap_dev_devices),
 	KUNIT_CASE(premap_dev_create_fails),
 	KUNIT_CASE(premap_dev_bounce),

@@ -30,6 +30,9 @@
  *    from a premap of the device, and every one that did is unmapped; and
  *    once no bio can enter a queue of a tag set that points to the context
  *    (&blk_mq_tag_set.premap), whose splitting looks at its premaps.
+ *    A device that stays drops its premaps with blk_premap_ctx_invalidate()
+ *    while those queues are frozen: no request in flight, none mapped or
+ *    split until they are unfrozen.
  *  - Both at once: a premap stays on its device's list until whoever took
  *    it out of its buffer's slot has torn it down, so the device's destroy
  *    returns only once every premap of the device is unmapped, also one
@@ -337,6 +340,7 @@ void blk_premap_buf_release(struct blk_premap_buf *buf);
 
 void blk_premap_ctx_init(struct blk_premap_ctx *ctx, struct device *dma_dev,
 			 const struct blk_premap_ops *ops, void *drvdata);
+void blk_premap_ctx_invalidate(struct blk_premap_ctx *ctx);
 void blk_premap_ctx_destroy(struct blk_premap_ctx *ctx);
 #else
 static inline struct blk_premap_buf *
