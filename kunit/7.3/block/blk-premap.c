@@ -7,10 +7,12 @@
  * Locking, per buffer and per device, nothing global:
  *  - buf->mutex serializes what maps or unmaps the buffer's premaps: their
  *    creation (the device's ctx->work), the buffer's release and a device's
- *    removal.  So a creation, which maps the whole buffer and allocates
- *    with GFP_KERNEL, delays only what tears down premaps of the same
- *    buffer (its release, or a device's removal when it reaches them),
- *    never another buffer's release.  A premap leaves its slot only under
+ *    removal or invalidation.  So a creation, which maps the whole buffer
+ *    and allocates with GFP_KERNEL (in a NOIO scope: an invalidation
+ *    waits for the mutex with the device's queues frozen), delays only
+ *    what tears down premaps of the same buffer (its release, or a
+ *    device's removal or invalidation when it reaches them), never
+ *    another buffer's release.  A premap leaves its slot only under
  *    buf->mutex; whoever takes it out tears it down, and it stays on
  *    ctx->pms until then, for the device's removal to wait for.
  *  - buf->lock protects buf->slot[] and buf->dead; ctx->lock nests inside
@@ -375,6 +377,7 @@ static void blk_premap_create(struct blk_premap *pm)
 {
 	struct blk_premap_ctx *ctx = pm->ctx;
 	struct mem_cgroup *old_memcg;
+	unsigned int noio;
 	int ret;
 
 	lockdep_assert_held(&pm->buf->mutex);
@@ -382,6 +385,12 @@ static void blk_premap_create(struct blk_premap *pm)
 		ret = -EOPNOTSUPP;
 		goto failed;
 	}
+	/*
+	 * No I/O from reclaim while buf->mutex is held: it could go to a
+	 * queue frozen around blk_premap_ctx_invalidate(), which waits for
+	 * the mutex.
+	 */
+	noio = memalloc_noio_save();
 	old_memcg = set_active_memcg(pm->buf->memcg);
 	ret = blk_premap_map(pm);
 	if (!ret && ctx->ops->create) {
@@ -390,6 +399,7 @@ static void blk_premap_create(struct blk_premap *pm)
 			blk_premap_unmap(pm);
 	}
 	set_active_memcg(old_memcg);
+	memalloc_noio_restore(noio);
 	if (!ret) {
 		/* publish: lookups read the state with acquire */
 		smp_store_release(&pm->state, BLK_PREMAP_LIVE);
@@ -550,11 +560,13 @@ unlock:
  * under an IOMMU) do not apply.  Only while the buffer's premap for the
  * device of the queue's tag set is live: other bios keep max_sectors.
  * The premap stays live until the request completes (the buffer's owner
- * releases the handle only once every bio on it has completed, and the
- * device's context outlives its queues), so the request is mapped from
- * it; a driver keeps max_premap_hw_sectors within what it could map per
+ * releases the handle only once every bio on it has completed, the
+ * device's context outlives its queues, and a driver invalidates it only
+ * with the queues frozen), so the request is usually mapped from it; a
+ * driver keeps max_premap_hw_sectors within what it could map per
  * request all the same (the DMA layer's maximum mapping size, its
- * descriptor limits).
+ * descriptor limits), as it may stop using premaps before it invalidates
+ * them.
  *
  * Context: bio submission, with a usage reference on @bio's queue.
  * Return: the request size limit for @bio, in sectors.
@@ -601,10 +613,13 @@ EXPORT_SYMBOL_GPL(blk_premap_ctx_init);
  * blk_premap_ctx_invalidate - tear down every premap of a device
  * @ctx: the device's context
  *
- * Waits for a creation in progress, tears down every premap of the device
- * (live, failed or still queued) and waits for teardowns others started (a
- * buffer's release).  The device keeps its context: a later request
- * queues its buffer's premap again.  For a driver whose premaps must go
+ * Tears down every premap of the device (live, failed or still queued),
+ * waiting for a creation in progress on the same buffer and for teardowns
+ * others started (a buffer's release).  The device's worker may still
+ * run when this returns, but finds nothing left to create.  The device
+ * keeps its context: a later request queues its buffer's premap again,
+ * also one whose creation had failed.  Does nothing once the context is
+ * destroyed.  For a driver whose premaps must go
  * while the device stays, e.g. when premapping is switched off.  The
  * driver must have frozen the queues of the tag set that points to @ctx
  * (&blk_mq_tag_set.premap), or otherwise made sure that no request is

@@ -58,8 +58,9 @@ static inline struct blk_premap *blk_premap_get(struct blk_premap_ctx *ctx,
  * Context: any; @buf's premap for @ctx's device cannot be torn down
  * meanwhile: the caller submits a bio on @buf (which keeps its owner from
  * releasing the handle) to a queue of a tag set whose premap context is
- * @ctx, which the driver destroys only once no bio can enter any of them
- * (see &blk_mq_tag_set.premap).
+ * @ctx, with a usage reference on the queue; the driver destroys the
+ * context only once no bio can enter any of them (see
+ * &blk_mq_tag_set.premap), and invalidates it only with them frozen.
  * Return: %true if @buf has a live premap for @ctx's device.
  */
 static inline bool blk_premap_live(struct blk_premap_ctx *ctx,

@@ -317,6 +317,7 @@ static void premap_dev_invalidate(struct kunit *test)
 	enable_work(&ctx->work);
 	queue_work(system_dfl_long_wq, &ctx->work);
 	flush_work(&ctx->work);
+	/* the first creations of both devices, none since */
 	KUNIT_EXPECT_EQ(test, t->creates, 2);
 
 	/* the device still premaps */
@@ -325,6 +326,28 @@ static void premap_dev_invalidate(struct kunit *test)
 	dev_test_expect_mapped(test, t, pm);
 	KUNIT_EXPECT_EQ(test, t->creates, 3);
 	KUNIT_EXPECT_EQ(test, t->destroys, 1);
+
+	/* a failed creation's marker goes too: the next request retries */
+	t->create_ret = -ENOMEM;
+	blk_premap_ctx_invalidate(ctx);
+	dev_test_queue(t, ctx);
+	KUNIT_EXPECT_NULL(test, dev_test_get(t, ctx));
+	pm = dev_test_slot(t, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, pm);
+	KUNIT_EXPECT_EQ(test, pm->state, BLK_PREMAP_FAILED);
+	blk_premap_ctx_invalidate(ctx);
+	KUNIT_EXPECT_NULL(test, dev_test_slot(t, ctx));
+	t->create_ret = 0;
+	dev_test_queue(t, ctx);
+	dev_test_expect_mapped(test, t, dev_test_get(t, ctx));
+	KUNIT_EXPECT_EQ(test, t->creates, 5);
+	/* one teardown for each live premap; a second call finds none */
+	blk_premap_ctx_invalidate(ctx);
+	blk_premap_ctx_invalidate(ctx);
+	KUNIT_EXPECT_EQ(test, t->destroys, 3);
+	KUNIT_EXPECT_EQ(test, t->destroy_unmapped, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->pms));
+	KUNIT_EXPECT_PTR_EQ(test, dev_test_get(t, other), other_pm);
 }
 
 /*

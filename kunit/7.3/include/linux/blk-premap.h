@@ -65,16 +65,17 @@ struct mem_cgroup;
  * struct blk_premap_ops - driver hooks for a device's premaps
  * @create: precompute the driver's part of @pm (e.g. descriptor pages)
  *	once its DMA mapping exists; process context (the device's worker),
- *	may sleep, with the buffer's mutex held and the registrant's memory
- *	cgroup active (charged are allocations with __GFP_ACCOUNT).  Return
- *	0 or a negative errno; on error the premap is not used.
+ *	may sleep, with the buffer's mutex held, in a NOIO scope, and the
+ *	registrant's memory cgroup active (charged are allocations with
+ *	__GFP_ACCOUNT).  Return 0 or a negative errno; on error the premap
+ *	is not used.
  * @destroy: free what @create made; called once no request uses @pm,
  *	before the DMA mapping goes away; process context, with the
  *	buffer's mutex held.
  *
  * Calls for different premaps may run at the same time.  Neither hook may
- * take a lock its driver holds around blk_premap_ctx_destroy(), which
- * waits for both.
+ * take a lock its driver holds around blk_premap_ctx_destroy() or
+ * blk_premap_ctx_invalidate(), which wait for both.
  */
 struct blk_premap_ops {
 	int (*create)(struct blk_premap *pm, void *drvdata);
@@ -112,8 +113,8 @@ struct blk_premap_ctx {
  * @BLK_PREMAP_PENDING: queued for creation
  * @BLK_PREMAP_LIVE: mapped, usable by requests
  * @BLK_PREMAP_FAILED: creation refused; kept until the buffer's release or
- *	the device's removal, so that later requests fall back without
- *	queueing it again
+ *	the device's removal or invalidation, so that later requests fall
+ *	back without queueing it again
  */
 enum blk_premap_state {
 	BLK_PREMAP_PENDING,
