@@ -32,9 +32,9 @@ TARBALL_6.12         := /usr/src/linux-source-6.12.tar.xz
 # product) or 7.3 (Debian's linux-source-7.3 from trixie-backports:
 # mainline's blk_rq_dma_map_iter and nvme-pci on it, with KUnit suites and
 # the start of the premap cache's port; see README). tree, kernel, kunit,
-# kunit-exec, e2e*, series* and check-7.3 take LINUX=7.3; the targets about
-# the premap cache (check's 6.12 part, stress, bench-premap/-large/-poll)
-# need 6.12.
+# kunit-exec, e2e*, series*, check-7.3 and bench-premap (v3's switch: the
+# bench kernel with nvme.premap=0 and =1) take LINUX=7.3; check's 6.12
+# part, stress, bench-large and bench-poll need 6.12.
 LINUX ?= 6.12
 LINUX_7.3_VERSION ?= 7.3.4-1~bpo13+1
 LINUX_7.3_PKG     := linux-source-7.3
@@ -42,7 +42,7 @@ LINUX_7.3_SUITE   := trixie-backports
 ifeq ($(filter 6.12 7.3,$(LINUX)),)
 $(error LINUX must be 6.12 or 7.3)
 endif
-premap-goals := $(filter check stress bench-premap bench-large bench-poll,$(MAKECMDGOALS))
+premap-goals := $(filter check stress bench-large bench-poll,$(MAKECMDGOALS))
 ifeq ($(LINUX):$(if $(premap-goals),y),7.3:y)
 $(error $(premap-goals) need the premap cache: run them with LINUX=6.12 (make check-7.3 is check's 7.3 part))
 endif
@@ -552,7 +552,10 @@ PREMAP_BENCH_NAME ?= bench-premap
 PREMAP_LARGE_BS ?= 512k 8M
 PREMAP_PLAIN_BS ?= 512k
 PREMAP_POLL_BS ?= 4k
-bench-premap: kernel $(INITRD)
+# LINUX=7.3: the v3 bench kernel (make kernel-v3-7.3), booted as make bench
+# boots it (BENCH_73_CMDLINE).
+premap-bench-kernel = $(if $(filter 7.3,$(LINUX)),kernel-v3-7.3,kernel)
+bench-premap: $(premap-bench-kernel) $(INITRD)
 	@fail=0; for r in $$(seq 1 $(PREMAP_BENCH_ROUNDS)); do \
 	for run in $(PREMAP_BENCH_RUNS); do for v in 0 1; do \
 		IFS=: read -r mode msk <<< "$$run"; \
@@ -569,11 +572,12 @@ bench-premap: kernel $(INITRD)
 		esac; \
 		echo "bench-premap: round $$r $$mode premap=$$v max_sectors_kb=$$msk"; \
 		$(MAKE) --no-print-directory e2e-only IOMMU=$$iommu ICOUNT=1 \
+			$(if $(filter 7.3,$(LINUX)),LINUX=6.12 KOUT=$(call bench-kout,v3)) \
 			TAG=$$mode-premap$$v$$([ $$r -gt 1 ] && echo -r$$r) \
 			JOBSET=bench,perf RW=randread \
 			BS="$$bs" RUNTIME=$(BENCH_RUNTIME) SIZE=1G \
 			NVME_OPTS="$$opts" MAX_SECTORS_KB=$$msk \
-			EXTRA_CMDLINE="nvme.premap=$$v $$extra $(PREMAP_BENCH_CMDLINE)" || fail=1; \
+			EXTRA_CMDLINE="nvme.premap=$$v $$extra $(PREMAP_BENCH_CMDLINE) $(if $(filter 7.3,$(LINUX)),$(BENCH_73_CMDLINE))" || fail=1; \
 	done; done; done; \
 	python3 tools/testbed/bench_premap.py $(E2E) "$(PREMAP_BENCH_RUNS)" \
 		$(PREMAP_BENCH_ROUNDS) $(PREMAP_BENCH_NAME) || \

@@ -71,8 +71,11 @@ def main(e2e, runs, rounds="1", name="bench-premap"):
             print(f"bench-premap: missing {' '.join(missing)}")
             return 1
         if mode == "mixed":
-            lookups[mode] = sum(stats(os.path.join(x, "results.log"))[0].get(
-                "holder.premap_lookups", -1) for x in d[1])
+            # kernels without the premap cache's counters (7.3) have none
+            n = [stats(os.path.join(x, "results.log"))[0].get(
+                "holder.premap_lookups") for x in d[1]]
+            if all(x is not None for x in n):
+                lookups[mode] = sum(n)
         names = sorted((n[len("randread-"):-5] for n in os.listdir(d[1][0])
                         if n.startswith("randread-") and n.endswith(".json")),
                        key=bs_bytes)
