@@ -298,9 +298,9 @@ e2e: kernel $(INITRD)
 # strict, and the write-then-verify pass in IOMMU=off and strict, each with
 # PRPs forced (nvme.sgl_threshold=0) and with SGLs (nvme.sgl_threshold=1),
 # and in SWIOTLB=force with PRPs, all with the premap cache on (the
-# default). The
-# dmacount job proves premapped requests make no DMA-API call; the lifetime
-# job (tools/premap-test) runs last: it ends by hot-removing the controller.
+# default). The dmacount job proves premapped requests make no DMA-API
+# call; the lifetime job (tools/premap-test) runs last: it ends by
+# hot-removing the controller.
 # summary.py fails a run that leaves premaps behind or, but for swiotlb,
 # never hits. The mixed job (SGL boots, IOMMU off and strict) proves that
 # plain O_DIRECT reads beside a premapped buffer cost the cache no lookup.
@@ -361,9 +361,10 @@ check: series-check
 # strict for the write-then-verify passes (fixed hugepage buffers, which
 # nvme-pci maps from premaps, and plain 4 KiB pages), the passthrough
 # verify, mapcalls (no DMA-API mapping call for premapped requests,
-# merged ones too; nvme.premap=N unmaps a running fio's premaps and maps
-# its requests per request, Y premaps them again), and large (8M reads through live premaps in requests
-# up to MDTS, under strict too; plain ones at max_sectors); nvme-pci's
+# merged ones too; nvme.premap=N unmaps an idle fio's premap and maps
+# requests per request, Y premaps them again), and large (8M reads
+# through live premaps in requests up to MDTS, under strict too; plain
+# ones, and fixed ones with the switch off, at max_sectors); nvme-pci's
 # default sgl_threshold sends small requests as PRPs and large ones as
 # SGLs.
 CHECK_RUNS_7.3 := off:verify,passthru,mapcalls,large \
