@@ -619,12 +619,12 @@ EXPORT_SYMBOL_GPL(blk_premap_ctx_init);
  * run when this returns, but finds nothing left to create.  The device
  * keeps its context: a later request queues its buffer's premap again,
  * also one whose creation had failed.  Does nothing once the context is
- * destroyed.  For a driver whose premaps must go
- * while the device stays, e.g. when premapping is switched off.  The
- * driver must have frozen the queues of the tag set that points to @ctx
- * (&blk_mq_tag_set.premap), or otherwise made sure that no request is
- * using or looking up a premap of the device and no bio is being split
- * against one, for the duration of the call.
+ * destroyed.  For a driver whose premaps must go while the device stays,
+ * e.g. when premapping is switched off.  The driver must have frozen the
+ * queues of the tag set that points to @ctx (&blk_mq_tag_set.premap), or
+ * otherwise made sure that no request is using or looking up a premap of
+ * the device and no bio is being split against one, for the duration of
+ * the call.
  *
  * Context: process context; sleeps.
  */
